@@ -1,0 +1,243 @@
+"""A simulated cardiovascular-style cohort whose true risk is known."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+
+from biomedkit.simulate._common import as_dataset, check_float, check_int, intercept_for_prevalence
+
+# The outcome model, term by term: (name, kind, coefficient, formula).
+# "kind" says which knob scales it: linear terms always count, "nonlinear" terms
+# are multiplied by `nonlinear`, "interaction" terms by `interactions`.
+TERMS = (
+    ("age", "linear", 0.05, "(age - 60)"),
+    ("age_over_65", "nonlinear", 0.06, "max(age - 65, 0)"),
+    ("female", "linear", -0.45, "female"),
+    ("smoker", "linear", 0.65, "smoker"),
+    ("sbp", "linear", 0.018, "(sbp - 130)"),
+    ("total_chol", "linear", 0.25, "(total_chol - 5.2)"),
+    ("hdl", "linear", -0.8, "(hdl - 1.3)"),
+    ("diabetes", "linear", 0.55, "diabetes"),
+    ("bmi_u_shape", "nonlinear", 0.012, "(bmi - 25)^2"),
+    ("log_crp", "nonlinear", 0.35, "log(crp)"),
+    ("egfr_below_60", "nonlinear", 0.045, "max(60 - egfr, 0)"),
+    ("smoker_x_age", "interaction", -0.035, "smoker * (age - 60)"),
+    ("diabetes_x_sbp", "interaction", 0.025, "diabetes * (sbp - 130)"),
+)
+CLINICAL = ["age", "female", "group", "smoker", "sbp", "total_chol", "hdl", "bmi",
+            "diabetes", "egfr", "crp"]
+
+
+def _term_values(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Evaluate each term's formula on the columns of ``frame``."""
+    age, sbp, smoker, diabetes = (frame[c].to_numpy(float) for c in ("age", "sbp", "smoker", "diabetes"))
+    return {
+        "age": age - 60,
+        "age_over_65": np.maximum(age - 65, 0),
+        "female": frame["female"].to_numpy(float),
+        "smoker": smoker,
+        "sbp": sbp - 130,
+        "total_chol": frame["total_chol"].to_numpy(float) - 5.2,
+        "hdl": frame["hdl"].to_numpy(float) - 1.3,
+        "diabetes": diabetes,
+        "bmi_u_shape": (frame["bmi"].to_numpy(float) - 25) ** 2,
+        "log_crp": np.log(frame["crp"].to_numpy(float)),
+        "egfr_below_60": np.maximum(60 - frame["egfr"].to_numpy(float), 0),
+        "smoker_x_age": smoker * (age - 60),
+        "diabetes_x_sbp": diabetes * (sbp - 130),
+    }
+
+
+@dataclass(repr=False)
+class CohortTruth:
+    """What generated a simulated cohort.
+
+    Attributes
+    ----------
+    risk : ndarray
+        Each patient's true probability of the event (the best any model can do).
+    logit : ndarray
+        ``log(risk / (1 - risk))``.
+    intercept : float
+        The intercept chosen so that the mean true risk equals ``prevalence``.
+    terms : DataFrame
+        One row per term of the outcome model: name, kind (linear, nonlinear,
+        interaction), the coefficient used (after the knobs) and its formula.
+    informative : list of str
+        Columns that enter the outcome model.
+    noise : list of str
+        The ``lab_*`` columns, with no effect on the outcome. (``group`` has no
+        direct effect either: it acts only through blood pressure, BMI and diabetes.)
+    site_effects : DataFrame
+        Per site: the shift in mean age and systolic blood pressure, the share of
+        smokers and the share of group B (case mix only; the outcome model is the
+        same at every site).
+    """
+
+    risk: np.ndarray
+    logit: np.ndarray
+    intercept: float
+    terms: pd.DataFrame
+    informative: list[str]
+    noise: list[str]
+    site_effects: pd.DataFrame
+
+    def predict_risk(self, frame: pd.DataFrame) -> np.ndarray:
+        """The true risk of new patients given their clinical columns."""
+        missing = [c for c in CLINICAL if c not in frame.columns]
+        if missing:
+            raise ValueError(f"frame lacks the columns {missing} that the outcome model uses")
+        values = _term_values(frame)
+        lp = sum(coef * values[name] for name, coef in zip(self.terms.term, self.terms.coefficient))
+        return expit(self.intercept + lp)
+
+    def oracle_auc(self, y: np.ndarray) -> float:
+        """AUC of the true risk against observed outcomes ``y`` (a model's ceiling)."""
+        from scipy.stats import rankdata
+
+        y = np.asarray(y)
+        n_pos = int(y.sum())
+        n_neg = y.size - n_pos
+        ranks = rankdata(self.risk)
+        return float((ranks[y == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+    @property
+    def formula(self) -> str:
+        parts = [f"{c:+.3g} * {f}" for c, f in zip(self.terms.coefficient, self.terms.formula) if c]
+        return f"logit(risk) = {self.intercept:.3f} " + " ".join(parts)
+
+    def __repr__(self) -> str:
+        return (f"<CohortTruth: {len(self.risk)} patients, mean true risk {self.risk.mean():.3f}, "
+                f"{len(self.informative)} informative and {len(self.noise)} noise columns>\n"
+                f"  {self.formula}")
+
+
+def cohort(
+    n: int = 2000,
+    *,
+    prevalence: float = 0.15,
+    nonlinear: float = 1.0,
+    interactions: float = 1.0,
+    n_noise: int = 0,
+    n_sites: int = 1,
+    site_shift: float = 1.0,
+    group_share: float = 0.3,
+    random_state: int | np.random.Generator | None = None,
+):
+    """Simulate a clinical cohort with a known, partly non-linear true risk.
+
+    Risk factors: age, sex, a sensitive attribute ``group`` (A or B), smoking,
+    systolic blood pressure, total and HDL cholesterol, BMI, diabetes, eGFR and CRP,
+    with realistic correlations (blood pressure rises with age and BMI, diabetes
+    with BMI). The binary ``event`` is drawn from a logistic model with linear
+    terms, non-linear terms (a U-shaped BMI effect, a steeper risk after 65, log CRP,
+    kidney function below 60) and interactions (smoking x age, diabetes x blood
+    pressure), listed in ``truth.terms``.
+
+    Parameters
+    ----------
+    n : int, default=2000
+        Number of patients.
+    prevalence : float, default=0.15
+        The mean true risk, in (0, 1); the intercept is solved for it.
+    nonlinear : float, default=1.0
+        Multiplies the non-linear terms; 0 makes the risk linear in the logit.
+    interactions : float, default=1.0
+        Multiplies the interaction terms; 0 removes them.
+    n_noise : int, default=0
+        Number of extra laboratory columns (``lab_001``, ...) with no effect on
+        the outcome, for high-dimensional examples.
+    n_sites : int, default=1
+        Number of sites (hospitals). With more than one, a ``site`` column is added
+        and each site gets its own case mix (see ``site_shift``).
+    site_shift : float, default=1.0
+        How much the case mix differs between sites (0: identical sites).
+    group_share : float, default=0.3
+        Share of patients in group B. Group B has higher blood pressure, BMI and
+        diabetes prevalence; the outcome model is the same for both groups.
+    random_state : int, Generator or None
+        Seed for reproducibility.
+
+    Returns
+    -------
+    data : Dataset
+        ``data.frame`` indexed by ``patient_id``; ``data.target == "event"``.
+    truth : CohortTruth
+        The true risks, the outcome model and the site effects.
+
+    Examples
+    --------
+    >>> data, truth = bk.simulate.cohort(n=1000, n_sites=3, random_state=0)
+    >>> data.frame["event"].mean()                                  # doctest: +SKIP
+    >>> truth.terms                                                 # doctest: +SKIP
+    """
+    n = check_int(n, "n", 10)
+    prevalence = check_float(prevalence, "prevalence", 0, 1, open_low=True, open_high=True)
+    nonlinear = check_float(nonlinear, "nonlinear", 0, 10)
+    interactions = check_float(interactions, "interactions", 0, 10)
+    n_noise = check_int(n_noise, "n_noise", 0)
+    n_sites = check_int(n_sites, "n_sites", 1)
+    site_shift = check_float(site_shift, "site_shift", 0, 10)
+    group_share = check_float(group_share, "group_share", 0, 1)
+    rng = np.random.default_rng(random_state)
+
+    # Case mix per site: drawn first so that the patients depend on it.
+    site = rng.integers(0, n_sites, size=n) if n_sites > 1 else np.zeros(n, dtype=int)
+    spread = site_shift if n_sites > 1 else 0.0
+    site_effects = pd.DataFrame({
+        "site": [f"site_{i + 1}" for i in range(n_sites)],
+        "age_shift": rng.normal(0, 5 * spread, n_sites),
+        "sbp_shift": rng.normal(0, 6 * spread, n_sites),
+        "smoker_share": np.clip(0.22 + rng.normal(0, 0.06 * spread, n_sites), 0.02, 0.9),
+        "group_b_share": np.clip(group_share + rng.normal(0, 0.1 * spread, n_sites), 0, 1),
+    })
+
+    age = np.clip(rng.normal(60, 10, n) + site_effects.age_shift.to_numpy()[site], 30, 90)
+    female = rng.random(n) < 0.5
+    group_b = rng.random(n) < site_effects.group_b_share.to_numpy()[site]
+    smoker = rng.random(n) < site_effects.smoker_share.to_numpy()[site]
+    bmi = np.clip(rng.normal(27 + 1.5 * group_b, 4.5, n), 16, 55)
+    sbp = np.clip(rng.normal(130 + 0.5 * (age - 60) + 0.8 * (bmi - 27) + 6 * group_b, 15, n)
+                  + site_effects.sbp_shift.to_numpy()[site], 80, 230)
+    total_chol = np.clip(rng.normal(5.2, 1.0, n), 2.0, 11.0)
+    hdl = np.clip(rng.normal(1.25 + 0.25 * female, 0.35, n), 0.4, 3.0)
+    diabetes = rng.random(n) < expit(-2.3 + 0.15 * (bmi - 27) + 0.03 * (age - 60) + 0.6 * group_b)
+    egfr = np.clip(rng.normal(88 - 0.9 * (age - 60), 15, n), 8, 130)
+    crp = np.exp(rng.normal(0.3 + 0.06 * (bmi - 27), 1.0, n))
+
+    frame = pd.DataFrame({
+        "age": age.round(1), "female": female.astype(int),
+        "group": pd.Categorical(np.where(group_b, "B", "A"), categories=["A", "B"]),
+        "smoker": smoker.astype(int), "sbp": sbp.round(0), "total_chol": total_chol.round(2),
+        "hdl": hdl.round(2), "bmi": bmi.round(1), "diabetes": diabetes.astype(int),
+        "egfr": egfr.round(0), "crp": crp.round(2),
+    })
+    noise = [f"lab_{i + 1:03d}" for i in range(n_noise)]
+    if noise:
+        frame = pd.concat([frame, pd.DataFrame(rng.normal(0, 1, (n, n_noise)), columns=noise)], axis=1)
+    if n_sites > 1:
+        frame["site"] = pd.Categorical(site_effects.site.to_numpy()[site], categories=site_effects.site)
+
+    scale = {"linear": 1.0, "nonlinear": nonlinear, "interaction": interactions}
+    terms = pd.DataFrame(
+        [(name, kind, coef * scale[kind], formula) for name, kind, coef, formula in TERMS],
+        columns=["term", "kind", "coefficient", "formula"],
+    )
+    # Evaluate the model on the rounded values that the learner sees.
+    values = _term_values(frame)
+    lp = sum(coef * values[name] for name, coef in zip(terms.term, terms.coefficient))
+    intercept = intercept_for_prevalence(lp, prevalence)
+    logit = intercept + lp
+    risk = expit(logit)
+    frame["event"] = (rng.random(n) < risk).astype(int)
+    frame.index = pd.RangeIndex(1, n + 1, name="patient_id")
+
+    informative = [c for c in CLINICAL if c != "group"]
+    truth = CohortTruth(risk=risk, logit=logit, intercept=intercept, terms=terms,
+                        informative=informative, noise=noise,
+                        site_effects=site_effects)
+    return as_dataset(frame, truth, name="cohort", target="event", sites="site"), truth
