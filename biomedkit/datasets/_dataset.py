@@ -41,7 +41,7 @@ class Dataset:
     def y(self) -> pd.Series:
         """The target column."""
         if not self.target:
-            raise AttributeError(f"dataset {self.card['name']!r} has no target column")
+            raise ValueError(f"dataset {self.card['name']!r} has no target column; use .frame")
         return self.frame[self.target]
 
     def __getattr__(self, name: str) -> Any:

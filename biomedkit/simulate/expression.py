@@ -16,6 +16,10 @@ class ExpressionTruth:
 
     Attributes
     ----------
+    baseline : Series
+        Per gene: the mean log-expression of a sample without subtype or batch effects.
+    sigma : Series
+        Per gene: the standard deviation of the noise before batch scaling.
     subtype : ndarray of int
         The hidden subtype of each sample (0 .. n_subtypes - 1).
     de_genes : dict
@@ -32,6 +36,8 @@ class ExpressionTruth:
         The probability of outcome = 1 for each subtype.
     """
 
+    baseline: pd.Series
+    sigma: pd.Series
     subtype: np.ndarray
     de_genes: dict
     subtype_effects: pd.DataFrame
@@ -156,6 +162,7 @@ def expression(
     frame["outcome"] = outcome
 
     truth = ExpressionTruth(
+        baseline=pd.Series(alpha, index=genes), sigma=pd.Series(sigma, index=genes),
         subtype=subtype, de_genes=de_genes,
         subtype_effects=pd.DataFrame(effects, columns=genes),
         additive=pd.DataFrame(gamma, index=batch_names[: len(gamma)], columns=genes),

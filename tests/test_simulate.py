@@ -1,0 +1,160 @@
+"""The simulators: deterministic, and the truth they return is the truth."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import biomedkit as bk
+from biomedkit.simulate.cohort import _term_values
+
+
+def test_cohort_is_deterministic_for_a_seed():
+    a, ta = bk.simulate.cohort(n=500, n_noise=3, n_sites=2, random_state=7)
+    b, tb = bk.simulate.cohort(n=500, n_noise=3, n_sites=2, random_state=7)
+    c, _ = bk.simulate.cohort(n=500, n_noise=3, n_sites=2, random_state=8)
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+    np.testing.assert_array_equal(ta.risk, tb.risk)
+    assert not a.frame.equals(c.frame)
+
+
+def test_cohort_shape_columns_and_card():
+    data, truth = bk.simulate.cohort(n=300, n_noise=5, n_sites=4, random_state=0)
+    assert data.frame.shape == (300, 11 + 5 + 2)
+    assert data.frame.index.name == "patient_id" and data.target == "event"
+    assert data.card["rows"] == 300 and data.card["columns"] == 18 and data.card["sites"] == "site"
+    assert list(data.frame["site"].cat.categories) == [f"site_{i}" for i in range(1, 5)]
+    assert truth.noise == [f"lab_{i:03d}" for i in range(1, 6)]
+    assert bk.simulate.cohort(n=50, random_state=0)[0].card["sites"] == ""
+
+
+@pytest.mark.parametrize("prevalence", [0.05, 0.15, 0.5])
+def test_mean_true_risk_equals_prevalence_and_events_follow_it(prevalence):
+    data, truth = bk.simulate.cohort(n=20_000, prevalence=prevalence, random_state=1)
+    assert truth.risk.mean() == pytest.approx(prevalence, abs=1e-9)
+    # the events are Bernoulli(risk): the count lies in its 99.9 % range
+    sd = np.sqrt((truth.risk * (1 - truth.risk)).sum())
+    assert abs(data.y.sum() - truth.risk.sum()) < 3.3 * sd
+
+
+def test_truth_recomputes_the_risk_from_the_columns():
+    data, truth = bk.simulate.cohort(n=2_000, n_sites=3, random_state=2)
+    np.testing.assert_allclose(truth.predict_risk(data.frame), truth.risk, rtol=1e-12)
+    assert truth.formula.startswith("logit(risk) =")
+    with pytest.raises(ValueError, match=r"lacks the columns \['crp'\]"):
+        truth.predict_risk(data.frame.drop(columns="crp"))
+
+
+def test_maximum_likelihood_on_the_true_terms_recovers_the_coefficients():
+    # An independent check of the generating model: statsmodels' logistic
+    # regression on the true basis must find the coefficients we put in.
+    sm = pytest.importorskip("statsmodels.api")
+    data, truth = bk.simulate.cohort(n=200_000, prevalence=0.3, random_state=3)
+    basis = pd.DataFrame(_term_values(data.frame))[truth.terms.term]
+    fit = sm.Logit(data.y.to_numpy(), sm.add_constant(basis)).fit(disp=0)
+    z = (fit.params[truth.terms.term].to_numpy() - truth.terms.coefficient.to_numpy()) / fit.bse[truth.terms.term].to_numpy()
+    assert np.all(np.abs(z) < 4.5), dict(zip(truth.terms.term, z.round(1)))
+    assert fit.params["const"] == pytest.approx(truth.intercept, abs=4.5 * fit.bse["const"])
+
+
+def test_knobs_switch_off_nonlinear_terms_and_interactions():
+    _, truth = bk.simulate.cohort(n=200, nonlinear=0, interactions=0, random_state=0)
+    kinds = truth.terms.set_index("term")
+    assert (kinds.loc[kinds.kind != "linear", "coefficient"] == 0).all()
+    assert (kinds.loc[kinds.kind == "linear", "coefficient"] != 0).all()
+
+
+def test_noise_columns_carry_no_signal():
+    data, truth = bk.simulate.cohort(n=20_000, n_noise=20, random_state=4)
+    r = data.frame[truth.noise].corrwith(pd.Series(truth.logit, index=data.frame.index))
+    assert r.abs().max() < 0.04  # |r| for n = 20,000 is ~0.007 under independence
+
+
+def test_sites_differ_in_case_mix_as_the_truth_says():
+    data, truth = bk.simulate.cohort(n=30_000, n_sites=5, site_shift=1.0, random_state=5)
+    mean_age = data.frame.groupby("site", observed=True)["age"].mean()
+    assert stats.pearsonr(mean_age.to_numpy(), truth.site_effects.age_shift.to_numpy())[0] > 0.95
+    same, _ = bk.simulate.cohort(n=30_000, n_sites=5, site_shift=0.0, random_state=5)
+    assert same.frame.groupby("site", observed=True)["age"].mean().std() < 0.3
+
+
+def test_oracle_auc_matches_scikit_learn():
+    from sklearn.metrics import roc_auc_score
+
+    data, truth = bk.simulate.cohort(n=3_000, random_state=6)
+    assert truth.oracle_auc(data.y) == pytest.approx(roc_auc_score(data.y, truth.risk), abs=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"n": 5}, "n must be an integer >= 10"),
+    ({"n": 100.0}, "n must be an integer"),
+    ({"prevalence": 1.0}, r"prevalence must be a number in \(0, 1\)"),
+    ({"prevalence": float("nan")}, "prevalence must be a number"),
+    ({"n_sites": 0}, "n_sites must be an integer >= 1"),
+    ({"nonlinear": -1}, "nonlinear must be a number"),
+    ({"group_share": 2}, "group_share must be a number"),
+])
+def test_cohort_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        bk.simulate.cohort(**kwargs)
+
+
+# --- expression ---------------------------------------------------------------
+
+def test_expression_is_deterministic_and_shaped():
+    a, _ = bk.simulate.expression(40, 30, random_state=1)
+    b, _ = bk.simulate.expression(40, 30, random_state=1)
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+    assert a.frame.shape == (40, 32) and list(a.frame.columns[-2:]) == ["batch", "outcome"]
+    assert a.card["rows"] == 40 and a.card["columns"] == 32
+
+
+def test_expression_follows_the_location_scale_model_exactly():
+    data, t = bk.simulate.expression(60, 50, n_batches=3, random_state=2)
+    genes = data.frame.iloc[:, :50].to_numpy()
+    b = data.frame["batch"].cat.codes.to_numpy()
+    mean = t.baseline.to_numpy() + t.subtype_effects.to_numpy()[t.subtype]
+    rebuilt = mean + t.additive.to_numpy()[b] + t.multiplicative.to_numpy()[b] * (t.clean.to_numpy() - mean)
+    np.testing.assert_allclose(rebuilt, genes, atol=1e-4)  # the frame is rounded to 4 decimals
+
+
+def test_batch_mean_differences_estimate_the_additive_effect():
+    data, t = bk.simulate.expression(2_000, 200, n_subtypes=1, random_state=3)
+    genes = data.frame.iloc[:, :200]
+    observed = genes.groupby(data.frame["batch"], observed=True).mean()
+    expected = t.baseline + t.additive
+    np.testing.assert_allclose(observed.to_numpy(), expected.to_numpy(), atol=0.15)
+
+
+def test_subtype_genes_shift_by_the_effect_size():
+    data, t = bk.simulate.expression(3_000, 400, n_subtypes=2, n_batches=1, de_effect=2.0, random_state=4)
+    gene = t.de_genes[0][0]
+    shift = t.subtype_effects.loc[0, gene] - t.subtype_effects.loc[1, gene]
+    means = data.frame[gene].groupby(t.subtype).mean()
+    assert means[0] - means[1] == pytest.approx(shift, abs=0.1)
+    assert abs(shift) in (2.0, 4.0)  # +-2 in subtype 0, and 0 or -+2 in subtype 1
+
+
+def test_confounding_ties_batch_to_outcome():
+    full, _ = bk.simulate.expression(400, 10, confounding=1.0, random_state=5)
+    assert (full.frame["batch"].cat.codes == full.frame["outcome"]).all()
+    none, _ = bk.simulate.expression(400, 10, confounding=0.0, random_state=5)
+    table = pd.crosstab(none.frame["batch"], none.frame["outcome"])
+    assert stats.chi2_contingency(table).pvalue > 0.001
+
+
+def test_expression_without_batches_has_no_batch_effect():
+    data, t = bk.simulate.expression(30, 20, n_batches=1, random_state=6)
+    assert (t.additive.to_numpy() == 0).all() and (t.multiplicative.to_numpy() == 1).all()
+    assert data.card["sites"] == ""
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"n_samples": 2}, "n_samples must be an integer >= 4"),
+    ({"confounding": 1.5}, r"confounding must be a number in \[0, 1\]"),
+    ({"n_subtypes": 0}, "n_subtypes must be an integer >= 1"),
+    ({"n_samples": 5, "n_subtypes": 6}, r"n_subtypes \(6\) cannot exceed n_samples \(5\)"),
+])
+def test_expression_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        bk.simulate.expression(**kwargs)
