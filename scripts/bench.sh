@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Set everything up (first time only) and print every benchmark against its budget.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$ROOT"
+export MPLBACKEND=Agg
+python benchmarks/import_time.py
+echo
+python benchmarks/simulators.py
+echo
+python benchmarks/notebooks.py
