@@ -3,7 +3,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
-export MPLBACKEND=Agg
 python benchmarks/import_time.py
 echo
 python benchmarks/simulators.py

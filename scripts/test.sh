@@ -6,6 +6,5 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
 
-export MPLBACKEND=Agg          # no screen needed for plots
 export BIOMEDKIT_TEST_BINDER="${BIOMEDKIT_TEST_BINDER:-1}"
 python -m pytest --nbmake --nbmake-timeout=600 tests notebooks "$@"

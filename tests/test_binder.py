@@ -52,7 +52,7 @@ def test_binder_environment_runs_every_notebook(tmp_path):
     venv.create(env_dir, with_pip=True)
     bin_dir = env_dir / "bin"
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-           "VIRTUAL_ENV": str(env_dir), "PIP_RETRIES": "0", "MPLBACKEND": "Agg"}
+           "VIRTUAL_ENV": str(env_dir), "PIP_RETRIES": "0"}
     env.pop("PYTHONPATH", None)
 
     def run(*cmd, cwd=ROOT):
