@@ -1,0 +1,97 @@
+"""Recalibration as an estimator: a classifier whose risks are corrected on held-out data."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.isotonic import IsotonicRegression
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from biomedkit.validation.calibration import _logit, logistic_fit
+
+
+class RecalibratedClassifier(ClassifierMixin, BaseEstimator):
+    """Wrap a binary classifier and recalibrate its predicted risks.
+
+    ``method="logistic"`` fits ``logit P(y=1) = a + b logit(p)`` (Cox's logistic
+    recalibration: it corrects calibration-in-the-large and the slope and keeps
+    the ranking); ``method="isotonic"`` fits a monotone step function (flexible,
+    needs more data).
+
+    The recalibration is learned on out-of-fold predictions of ``estimator``
+    (``cv`` folds) so that it sees risks for patients the model was not fitted on;
+    the final model is then refitted on all the data. With ``cv=None`` the
+    estimator must be fitted already and only the recalibration is learned from
+    the data given to ``fit``, typically a validation set from the target setting.
+
+    Parameters
+    ----------
+    estimator : classifier with ``predict_proba``, default LogisticRegression()
+    method : {"logistic", "isotonic"}, default="logistic"
+    cv : int or None, default=5
+
+    Attributes
+    ----------
+    estimator_ : the fitted classifier
+    recalibrator_ : (a, b) for "logistic", an IsotonicRegression for "isotonic"
+    classes_ : array of the two class labels
+
+    Examples
+    --------
+    >>> model = bk.validation.RecalibratedClassifier(GradientBoostingClassifier(), cv=5)  # doctest: +SKIP
+    >>> model.fit(X_train, y_train).predict_proba(X_test)[:, 1]                             # doctest: +SKIP
+    """
+
+    def __init__(self, estimator=None, method: str = "logistic", cv: int | None = 5):
+        self.estimator = estimator
+        self.method = method
+        self.cv = cv
+
+    def _base(self):
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression() if self.estimator is None else self.estimator
+
+    def fit(self, X, y):
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+        from sklearn.utils.multiclass import type_of_target
+
+        if self.method not in ("logistic", "isotonic"):
+            raise ValueError(f"method must be 'logistic' or 'isotonic'; got {self.method!r}")
+        if self.cv is None:
+            # the estimator is fitted already; only the recalibration is learned here
+            self.estimator_ = self._base()
+            check_is_fitted(self.estimator_)
+            validate_data(self, X, reset=True, skip_check_array=True)
+            p = self.estimator_.predict_proba(X)[:, 1]
+            self.classes_ = self.estimator_.classes_
+        else:
+            X, y = validate_data(self, X, y)
+            if type_of_target(y) != "binary":
+                raise ValueError(f"y must hold exactly two classes; got {type_of_target(y)} target")
+            self.classes_ = np.unique(y)
+            folds = StratifiedKFold(self.cv, shuffle=True, random_state=0)
+            p = cross_val_predict(clone(self._base()), X, y, cv=folds, method="predict_proba")[:, 1]
+            self.estimator_ = clone(self._base()).fit(X, y)
+        target = (np.asarray(y) == self.classes_[1]).astype(float)
+        if self.method == "logistic":
+            lp = _logit(p)
+            self.recalibrator_, _ = logistic_fit(target, np.column_stack([np.ones(lp.size), lp]))
+        else:
+            self.recalibrator_ = IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip").fit(p, target)
+        return self
+
+    def predict_proba(self, X):
+        check_is_fitted(self)
+        if self.cv is not None:
+            X = validate_data(self, X, reset=False)
+        p = self.estimator_.predict_proba(X)[:, 1]
+        if self.method == "logistic":
+            a, b = self.recalibrator_
+            q = 1 / (1 + np.exp(-(a + b * _logit(p))))
+        else:
+            q = self.recalibrator_.predict(p)
+        return np.column_stack([1 - q, q])
+
+    def predict(self, X):
+        return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]

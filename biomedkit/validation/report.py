@@ -1,0 +1,280 @@
+"""A validation report that maps its content to TRIPOD+AI and can emit a model card."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from biomedkit.validation.calibration import calibration_summary
+from biomedkit.validation.decision import net_benefit
+from biomedkit.validation.discrimination import auc_ci
+from biomedkit.validation.external import external_validation, random_effects
+from biomedkit.validation.thresholds import threshold_metrics
+
+# TRIPOD+AI (Collins et al., BMJ 2024;385:e078378): the items this report can fill,
+# and the ones only the author can write. (item, topic)
+TRIPOD_AI = [
+    ("1", "Title"), ("2", "Abstract"), ("3a", "Healthcare context and rationale"),
+    ("3b", "Target population and intended users"), ("3c", "Known health inequalities"),
+    ("4", "Objectives"), ("5a", "Data sources"), ("5b", "Dates of data collection"),
+    ("6a", "Setting and centres"), ("6b", "Eligibility criteria"), ("6c", "Treatments received"),
+    ("7", "Data preparation"), ("8a", "Outcome definition and time horizon"),
+    ("8b", "Outcome assessors"), ("8c", "Blinding of outcome assessment"),
+    ("9a", "Choice of predictors"), ("9b", "Predictor definitions"), ("9c", "Predictor assessors"),
+    ("10", "Sample size"), ("11", "Missing data"), ("12a", "How the data were used"),
+    ("12b", "Handling of predictors"), ("12c", "Model type and building, tuning, internal validation"),
+    ("12d", "Heterogeneity across clusters (methods)"), ("12e", "Performance measures"),
+    ("12f", "Model updating"), ("12g", "How predictions were calculated"), ("13", "Class imbalance"),
+    ("14", "Fairness"), ("15", "Model output and thresholds"),
+    ("16", "Differences between development and evaluation data"), ("17", "Ethical approval"),
+    ("18a-f", "Funding, conflicts, protocol, registration, data and code sharing"),
+    ("19", "Patient and public involvement"), ("20a", "Flow of participants"),
+    ("20b", "Characteristics of participants"), ("20c", "Development vs evaluation data"),
+    ("21", "Participants and outcome events in each analysis"), ("22", "Model specification"),
+    ("23a", "Performance with confidence intervals, overall and by subgroup"),
+    ("23b", "Heterogeneity of performance across clusters"), ("24", "Model updating results"),
+    ("25", "Interpretation"), ("26", "Limitations"), ("27a-c", "Usability, expertise, future research"),
+]
+
+
+def _md_table(df: pd.DataFrame, digits: int = 3) -> str:
+    def fmt(v):
+        if isinstance(v, (float, np.floating)):
+            return "" if np.isnan(v) else f"{v:.{digits}f}"
+        return str(v)
+
+    df = df.reset_index() if df.index.name else df
+    head = "| " + " | ".join(map(str, df.columns)) + " |"
+    rule = "| " + " | ".join("---" for _ in df.columns) + " |"
+    body = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
+@dataclass
+class _Section:
+    title: str
+    text: str
+    table: pd.DataFrame | None = None
+    items: tuple = ()  # TRIPOD+AI items this section covers
+
+
+@dataclass
+class ValidationReport:
+    """Validate a fitted binary classifier on data and report it.
+
+    Parameters
+    ----------
+    model : fitted classifier with ``predict_proba``
+    X, y : validation data (``y`` 0/1)
+    model_name : str, optional
+    outcome : str, default="the outcome"
+        What ``y = 1`` means, for the text.
+    sites : array-like, optional
+        Site, hospital or period of each patient: performance per site and a
+        random-effects summary of the AUC (TRIPOD+AI 12d and 23b).
+    subgroups : mapping of name to array-like, optional
+        For example ``{"sex": X["female"], "age group": age_band}``: performance per
+        subgroup (TRIPOD+AI 23a).
+    thresholds : sequence of float, default=(0.1, 0.2, 0.3)
+        Risk thresholds a clinician might act on (TRIPOD+AI 15).
+    development : tuple (X_dev, y_dev), optional
+        The development data, for the drop in performance (20c).
+    level : float, default=0.95
+    n_boot : int, default=200
+        Bootstrap replicates for the net-benefit intervals.
+    random_state : int, default=0
+
+    Examples
+    --------
+    >>> report = bk.validation.ValidationReport(model, X_test, y_test, sites=site)   # doctest: +SKIP
+    >>> report                       # renders as HTML in a notebook                   # doctest: +SKIP
+    >>> report.save("report.md"); print(report.model_card())                          # doctest: +SKIP
+    """
+
+    model: object
+    X: object
+    y: object
+    model_name: str | None = None
+    outcome: str = "the outcome"
+    sites: object = None
+    subgroups: dict | None = None
+    thresholds: tuple = (0.1, 0.2, 0.3)
+    development: tuple | None = None
+    level: float = 0.95
+    n_boot: int = 200
+    random_state: int = 0
+    sections: list = field(init=False, repr=False)
+
+    def __post_init__(self):
+        if not hasattr(self.model, "predict_proba"):
+            raise TypeError("model must be a fitted classifier with predict_proba")
+        self.model_name = self.model_name or type(self.model).__name__
+        y = np.asarray(self.y)
+        p = self.model.predict_proba(self.X)[:, 1]
+        self.y_, self.p_ = y, p
+        self.auc_ = auc_ci(y, p, level=self.level)
+        self.calibration_ = calibration_summary(y, p, level=self.level)
+        self.thresholds_ = threshold_metrics(y, p, list(self.thresholds), level=self.level)
+        grid = np.round(np.arange(0.01, min(0.99, max(self.thresholds) * 2) + 1e-9, 0.01), 2)
+        self.net_benefit_ = net_benefit(y, {self.model_name: p}, thresholds=grid, n_boot=self.n_boot,
+                                        level=self.level, random_state=self.random_state)
+        self.subgroups_ = {name: external_validation(y, p, g, level=self.level)
+                           for name, g in (self.subgroups or {}).items()}
+        self.sites_ = self.meta_ = None
+        dev = None
+        if self.development is not None:
+            X_dev, y_dev = self.development
+            dev = (np.asarray(y_dev), self.model.predict_proba(X_dev)[:, 1])
+        if self.sites is not None:
+            self.sites_ = external_validation(y, p, self.sites, development=dev, level=self.level)
+            per_site = self.sites_.drop(index=["development", "all validation"], errors="ignore")
+            per_site = per_site.dropna(subset=["auc"])
+            if len(per_site) >= 2:
+                self.meta_ = random_effects(per_site["auc"], per_site["auc_se"] ** 2,
+                                            level=self.level, scale="logit")
+        elif dev is not None:
+            self.sites_ = external_validation(y, p, np.full(y.size, "validation"), development=dev,
+                                              level=self.level)
+        self.sections = self._build()
+
+    # --- content -------------------------------------------------------------
+    def _build(self) -> list:
+        lvl = f"{self.level:.0%}"
+        a, c = self.auc_, self.calibration_
+        s = [_Section("Data", f"{c.n} patients, {c.events} with {self.outcome} "
+                      f"({c.observed_rate:.1%}).", items=("21",))]
+        s.append(_Section(
+            "Discrimination",
+            f"AUC {a.auc:.3f} ({lvl} CI {a.low:.3f} to {a.high:.3f}, DeLong). The AUC is the "
+            "probability that a randomly chosen patient with the outcome gets a higher risk than "
+            "one without.", items=("12e", "23a")))
+        s.append(_Section(
+            "Calibration",
+            f"Calibration-in-the-large {c.citl:.3f} ({lvl} CI {c.citl_low:.3f} to {c.citl_high:.3f}; "
+            f"0 is ideal), calibration slope {c.slope:.3f} ({c.slope_low:.3f} to {c.slope_high:.3f}; "
+            f"1 is ideal), observed/expected events {c.oe_ratio:.2f}. Brier score {c.brier:.4f} "
+            f"(scaled {c.brier_scaled:.3f}); ICI {c.ici:.4f}, E50 {c.e50:.4f}, E90 {c.e90:.4f}.",
+            c.to_frame(), items=("12e", "23a")))
+        cols = ["threshold", "sensitivity", "specificity", "ppv", "npv", "alerts_per_1000", "nne"]
+        s.append(_Section(
+            "Thresholds",
+            f"Flagging patients whose risk is at least each threshold ({lvl} Wilson intervals in "
+            "the data; nne = number needed to evaluate = 1/PPV).",
+            self.thresholds_[cols], items=("15",)))
+        nb = self.net_benefit_
+        at = nb[nb.threshold.isin(np.round(self.thresholds, 2))]
+        nb_cols = ["model", "threshold", "net_benefit", "net_benefit_low", "net_benefit_high",
+                   "net_interventions_avoided"]
+        s.append(_Section(
+            "Clinical utility (decision curve)",
+            "Net benefit of acting on the model against treating everyone or no one, at the "
+            f"thresholds above ({self.n_boot} bootstrap replicates).", at[nb_cols], items=("12e", "15")))
+        for name, table in self.subgroups_.items():
+            s.append(_Section(f"By {name}", f"Performance within each level of {name}.",
+                              table[_perf_cols(table)], items=("23a", "14")))
+        if self.sites_ is not None:
+            text = "Performance per site (or period)"
+            if "auc_drop" in self.sites_:
+                text += ", and the drop in AUC from the development data"
+            text += "."
+            if self.meta_ is not None:
+                m = self.meta_
+                text += (f" Random-effects summary of the AUC over {m.k} sites: {m.pooled:.3f} "
+                         f"({lvl} CI {m.low:.3f} to {m.high:.3f}); {lvl} prediction interval for a new "
+                         f"site {m.prediction_low:.3f} to {m.prediction_high:.3f}; I² {m.i2:.0%}.")
+            s.append(_Section("Across sites", text, self.sites_[_perf_cols(self.sites_)],
+                              items=("12d", "23b", "20c") if "auc_drop" in self.sites_ else ("12d", "23b")))
+        return s
+
+    def tripod(self) -> pd.DataFrame:
+        """Each TRIPOD+AI item: covered by this report (and where) or left to the author."""
+        where = {}
+        for sec in self.sections:
+            for item in sec.items:
+                where.setdefault(item, []).append(sec.title)
+        rows = [(item, topic, "covered" if item in where else "author must write",
+                 "; ".join(where.get(item, []))) for item, topic in TRIPOD_AI]
+        return pd.DataFrame(rows, columns=["item", "topic", "status", "section"])
+
+    # --- output --------------------------------------------------------------
+    def to_markdown(self) -> str:
+        out = [f"# Validation report: {self.model_name}", ""]
+        for sec in self.sections:
+            out += [f"## {sec.title}", "", sec.text, ""]
+            if sec.table is not None:
+                out += [_md_table(sec.table), ""]
+        t = self.tripod()
+        out += ["## TRIPOD+AI checklist", "",
+                f"This report covers {int((t.status == 'covered').sum())} of {len(t)} items; "
+                "the author must still write the rest.", "", _md_table(t)]
+        return "\n".join(out) + "\n"
+
+    def to_html(self) -> str:
+        parts = [f"<h2>Validation report: {html.escape(self.model_name)}</h2>"]
+        for sec in self.sections:
+            parts.append(f"<h3>{html.escape(sec.title)}</h3><p>{html.escape(sec.text)}</p>")
+            if sec.table is not None:
+                parts.append(sec.table.to_html(float_format=lambda v: f"{v:.3f}", na_rep=""))
+        t = self.tripod()
+        parts.append(f"<h3>TRIPOD+AI checklist</h3><p>Covered: {int((t.status == 'covered').sum())} "
+                     f"of {len(t)} items.</p>" + t.to_html(index=False))
+        return "<div class='biomedkit-report'>" + "\n".join(parts) + "</div>"
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def save(self, path) -> Path:
+        """Write the report as Markdown (.md) or HTML (.html), chosen by the suffix."""
+        path = Path(path)
+        if path.suffix not in (".md", ".html"):
+            raise ValueError(f"path must end in .md or .html; got {path.name!r}")
+        path.write_text(self.to_markdown() if path.suffix == ".md" else self.to_html(), encoding="utf-8")
+        return path
+
+    def model_card(self, intended_use: str = "", training_data: str = "", ethical: str = "") -> str:
+        """A model card (Mitchell et al. 2019) in Markdown; the measured parts filled in.
+
+        Sections the data cannot tell are left as explicit TODO lines for the author.
+        """
+        a, c = self.auc_, self.calibration_
+        todo = "TODO (author): "
+        factors = ", ".join(self.subgroups_) if self.subgroups_ else ""
+        lines = [
+            f"# Model card: {self.model_name}", "",
+            "## Model details", "", f"- Type: {type(self.model).__name__}",
+            f"- Parameters: {_params(self.model)}", f"- {todo}developers, date, version, licence, contact.", "",
+            "## Intended use", "", intended_use or f"{todo}primary uses and users, and out-of-scope uses.", "",
+            "## Factors", "", (f"Performance is reported by: {factors}." if factors else
+                               f"{todo}relevant groups (demographic, clinical, instrument)."), "",
+            "## Metrics", "", "AUC with DeLong intervals; calibration-in-the-large, slope, Brier score, "
+            "ICI; sensitivity, specificity, PPV, NPV with Wilson intervals at the decision thresholds; "
+            "net benefit.", "",
+            "## Evaluation data", "", f"{c.n} patients, {c.events} events ({c.observed_rate:.1%}).", "",
+            "## Training data", "", training_data or f"{todo}source, size and preprocessing.", "",
+            "## Quantitative analyses", "",
+            f"- AUC {a.auc:.3f} ({self.level:.0%} CI {a.low:.3f} to {a.high:.3f})",
+            f"- Calibration slope {c.slope:.3f}, calibration-in-the-large {c.citl:.3f}, Brier {c.brier:.4f}",
+            "", _md_table(self.thresholds_[["threshold", "sensitivity", "specificity", "ppv", "npv"]]), "",
+            "## Ethical considerations", "", ethical or f"{todo}risks, sensitive data, fairness findings.", "",
+            "## Caveats and recommendations", "",
+            f"{todo}known limitations; validate again before use in a new setting.",
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def _perf_cols(table: pd.DataFrame) -> list:
+    wanted = ["n", "events", "auc", "auc_low", "auc_high", "citl", "slope", "oe_ratio", "brier",
+              "auc_drop", "note"]
+    return [c for c in wanted if c in table]
+
+
+def _params(model) -> str:
+    try:
+        params = model.get_params(deep=False)
+    except AttributeError:
+        return "not available"
+    return ", ".join(f"{k}={v!r}" for k, v in params.items())[:500]
