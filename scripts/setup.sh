@@ -44,3 +44,11 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
 else
     echo "==> environment up to date: $VENV"
 fi
+
+# Workshops often have no internet: JupyterLab should not ask to fetch news.
+settings="$VENV/share/jupyter/lab/settings"
+if [ ! -f "$settings/overrides.json" ]; then
+    mkdir -p "$settings"
+    echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
+        > "$settings/overrides.json"
+fi

@@ -234,7 +234,8 @@ def calibration_curve(y_true, y_prob, n_bins: int = 10, level: float = 0.95, *,
                          "observed": k / n, "observed_low": low, "observed_high": high})
     x, fit, se = smooth_calibration(p, y, frac)
     grid = np.linspace(x.min(), x.max(), n_points)
-    f, s = np.interp(grid, x, fit), np.interp(grid, x, se)
+    # a local-linear fit can overshoot near 0 or 1: the curve shown stays a rate
+    f, s = np.clip(np.interp(grid, x, fit), 0, 1), np.interp(grid, x, se)
     z = norm.ppf(0.5 + level / 2)
     smooth = pd.DataFrame({"predicted": grid, "observed": f,
                            "low": np.clip(f - z * s, 0, 1), "high": np.clip(f + z * s, 0, 1)})

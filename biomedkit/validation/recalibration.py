@@ -47,6 +47,11 @@ class RecalibratedClassifier(ClassifierMixin, BaseEstimator):
         self.method = method
         self.cv = cv
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
     def _base(self):
         from sklearn.linear_model import LogisticRegression
 
@@ -67,8 +72,9 @@ class RecalibratedClassifier(ClassifierMixin, BaseEstimator):
             self.classes_ = self.estimator_.classes_
         else:
             X, y = validate_data(self, X, y)
-            if type_of_target(y) != "binary":
-                raise ValueError(f"y must hold exactly two classes; got {type_of_target(y)} target")
+            if type_of_target(y, raise_unknown=True) != "binary":
+                raise ValueError("Only binary classification is supported. The type of the target "
+                                 f"is {type_of_target(y)}.")
             self.classes_ = np.unique(y)
             folds = StratifiedKFold(self.cv, shuffle=True, random_state=0)
             p = cross_val_predict(clone(self._base()), X, y, cv=folds, method="predict_proba")[:, 1]
@@ -94,4 +100,5 @@ class RecalibratedClassifier(ClassifierMixin, BaseEstimator):
         return np.column_stack([1 - q, q])
 
     def predict(self, X):
+        check_is_fitted(self)
         return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
