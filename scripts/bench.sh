@@ -7,4 +7,6 @@ python benchmarks/import_time.py
 echo
 python benchmarks/simulators.py
 echo
+python benchmarks/validation.py
+echo
 python benchmarks/notebooks.py

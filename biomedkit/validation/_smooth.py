@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-MAX_POINTS = 5_000  # above this, smooth equal-count bins instead of single patients
+MAX_POINTS = 3_000  # above this, smooth equal-count bins instead of single patients
 
 
 def _tricube(u: np.ndarray) -> np.ndarray:
