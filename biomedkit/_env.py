@@ -13,7 +13,7 @@ KEY_PACKAGES: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ("numpy", ("numpy",), "1.26", "everything"),
     ("pandas", ("pandas",), "2.1", "everything"),
     ("scipy", ("scipy",), "1.11", "everything"),
-    ("scikit-learn", ("scikit-learn",), "1.5", "models and validation"),
+    ("scikit-learn", ("scikit-learn",), "1.6", "models and validation"),
     ("matplotlib", ("matplotlib",), "3.8", "plots"),
     ("seaborn", ("seaborn",), "0.13", "plots"),
     ("pooch", ("pooch",), "1.8", "downloading larger datasets"),

@@ -48,7 +48,7 @@ def test_missing_package_is_flagged_with_install_command(monkeypatch, capsys):
 def test_too_old_package_is_flagged(monkeypatch):
     _fake_versions(monkeypatch, {"scikit-learn": "1.2.0"})
     row = {r.name: r for r in bk.check_env(verbose=False)}["scikit-learn"]
-    assert row.problem.startswith("too old: 1.2.0 < 1.5")
+    assert row.problem.startswith("too old: 1.2.0 < 1.6")
 
 
 def test_pandas_3_is_flagged_as_too_new_for_lifelines(monkeypatch):
