@@ -158,3 +158,16 @@ def test_expression_without_batches_has_no_batch_effect():
 def test_expression_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         bk.simulate.expression(**kwargs)
+
+
+def test_a_fixed_intercept_draws_a_second_cohort_from_the_same_model():
+    _, first = bk.simulate.cohort(n=3_000, random_state=1)
+    drifted, second = bk.simulate.cohort(n=3_000, n_sites=3, site_shift=2.0,
+                                         intercept=first.intercept, random_state=2)
+    assert second.intercept == first.intercept
+    np.testing.assert_allclose(first.predict_risk(drifted.frame), second.risk, rtol=1e-12)
+
+
+def test_crp_is_never_rounded_to_zero():
+    data, truth = bk.simulate.cohort(n=60_000, random_state=3)
+    assert data.frame["crp"].min() >= 0.01 and np.isfinite(truth.logit).all()

@@ -220,3 +220,19 @@ def test_model_card_has_the_mitchell_sections(report):
 def test_report_needs_a_probabilistic_model():
     with pytest.raises(TypeError, match="predict_proba"):
         bk.validation.ValidationReport(object(), np.zeros((4, 1)), [0, 1, 0, 1])
+
+
+def test_groups_keep_their_natural_order():
+    rng = np.random.default_rng(0)
+    p = rng.uniform(0.05, 0.5, 1200)
+    y = rng.binomial(1, p)
+    months = np.repeat(np.arange(1, 13), 100)
+    assert list(bk.validation.external_validation(y, p, months).index[:-1]) == list(range(1, 13))
+    band = pd.Categorical(np.where(p < 0.2, "low", np.where(p < 0.35, "medium", "high")),
+                          categories=["low", "medium", "high"], ordered=True)
+    assert list(bk.validation.external_validation(y, p, band).index[:-1]) == ["low", "medium", "high"]
+
+
+def test_report_text_repr_does_not_dump_the_data(report):
+    text = repr(report[0])
+    assert "risk model" in text and len(text) < 2000

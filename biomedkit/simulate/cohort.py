@@ -126,6 +126,7 @@ def cohort(
     n_sites: int = 1,
     site_shift: float = 1.0,
     group_share: float = 0.3,
+    intercept: float | None = None,
     random_state: int | np.random.Generator | None = None,
 ):
     """Simulate a clinical cohort with a known, partly non-linear true risk.
@@ -159,6 +160,10 @@ def cohort(
     group_share : float, default=0.3
         Share of patients in group B. Group B has higher blood pressure, BMI and
         diabetes prevalence; the outcome model is the same for both groups.
+    intercept : float, optional
+        Use this intercept instead of solving for ``prevalence`` (which is then
+        ignored). Pass ``truth.intercept`` of another cohort to draw a second cohort
+        from the same outcome model, for example one whose case mix has drifted.
     random_state : int, Generator or None
         Seed for reproducibility.
 
@@ -183,6 +188,8 @@ def cohort(
     n_sites = check_int(n_sites, "n_sites", 1)
     site_shift = check_float(site_shift, "site_shift", 0, 10)
     group_share = check_float(group_share, "group_share", 0, 1)
+    if intercept is not None:
+        intercept = check_float(intercept, "intercept", -50, 50)
     rng = np.random.default_rng(random_state)
 
     # Case mix per site: drawn first so that the patients depend on it.
@@ -214,7 +221,7 @@ def cohort(
         "group": pd.Categorical(np.where(group_b, "B", "A"), categories=["A", "B"]),
         "smoker": smoker.astype(int), "sbp": sbp.round(0), "total_chol": total_chol.round(2),
         "hdl": hdl.round(2), "bmi": bmi.round(1), "diabetes": diabetes.astype(int),
-        "egfr": egfr.round(0), "crp": crp.round(2),
+        "egfr": egfr.round(0), "crp": np.maximum(crp.round(2), 0.01),  # log(crp) stays finite
     })
     noise = [f"lab_{i + 1:03d}" for i in range(n_noise)]
     if noise:
@@ -230,7 +237,8 @@ def cohort(
     # Evaluate the model on the rounded values that the learner sees.
     values = _term_values(frame)
     lp = sum(coef * values[name] for name, coef in zip(terms.term, terms.coefficient))
-    intercept = intercept_for_prevalence(lp, prevalence)
+    if intercept is None:
+        intercept = intercept_for_prevalence(lp, prevalence)
     logit = intercept + lp
     risk = expit(logit)
     frame["event"] = (rng.random(n) < risk).astype(int)

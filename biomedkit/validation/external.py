@@ -31,6 +31,18 @@ def _performance(y: np.ndarray, p: np.ndarray, z: float) -> dict:
     return row
 
 
+def _ordered_levels(groups) -> list:
+    """Categories in their declared order, numbers by value, anything else as text."""
+    series = pd.Series(groups)  # keeps a categorical's order
+    present = set(series.dropna())
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return [c for c in series.cat.categories if c in present]
+    try:
+        return sorted(present)
+    except TypeError:  # mixed types
+        return sorted(present, key=str)
+
+
 def external_validation(y_true, y_prob, groups, development=None, level: float = 0.95) -> pd.DataFrame:
     """Performance of one model in each site (or period), side by side, with intervals.
 
@@ -78,7 +90,7 @@ def external_validation(y_true, y_prob, groups, development=None, level: float =
         y_dev = np.asarray(y_dev)
         rows["development"] = _performance(y_dev, check_scores(p_dev, y_dev.size, "development risks",
                                                                probability=True), z)
-    for name in sorted(pd.unique(g), key=str):
+    for name in _ordered_levels(groups):
         mask = (g == name).to_numpy()
         rows[name] = _performance(y[mask], p[mask], z)
     rows["all validation"] = _performance(y, p, z)

@@ -95,15 +95,15 @@ class ValidationReport:
     >>> report.save("report.md"); print(report.model_card())                          # doctest: +SKIP
     """
 
-    model: object
-    X: object
-    y: object
+    model: object = field(repr=False)
+    X: object = field(repr=False)
+    y: object = field(repr=False)
     model_name: str | None = None
     outcome: str = "the outcome"
-    sites: object = None
-    subgroups: dict | None = None
+    sites: object = field(default=None, repr=False)
+    subgroups: dict | None = field(default=None, repr=False)
     thresholds: tuple = (0.1, 0.2, 0.3)
-    development: tuple | None = None
+    development: tuple | None = field(default=None, repr=False)
     level: float = 0.95
     n_boot: int = 200
     random_state: int = 0
