@@ -71,6 +71,13 @@ def test_actg175_has_the_speff2trial_arms_and_missing_cd496():
     assert frame["cd496"].isna().sum() == 797
 
 
+def test_pbmc_matches_the_scanpy_documentation():
+    # scanpy.datasets.pbmc68k_reduced: 700 cells x 765 genes, 10 bulk_labels cell types
+    data = bk.datasets.load("pbmc")
+    assert data.X.shape == (700, 765)
+    assert data.y.nunique() == 10 and data.y.value_counts().max() == 240  # 'Dendritic'
+
+
 def test_ihc_carries_the_image_and_a_pixel_table():
     data = bk.datasets.load("ihc")
     assert data.image.shape == (512, 512, 3)

@@ -81,6 +81,20 @@ def ihc() -> tuple[pd.DataFrame, dict]:
     return frame, {"image": image}
 
 
+def pbmc() -> tuple[pd.DataFrame, dict]:
+    sc_datasets = _require("scanpy.datasets", "scanpy", "pbmc")
+    adata = sc_datasets.pbmc68k_reduced()
+    # .raw holds the log-normalised expression; .X is the same genes after scanpy's
+    # per-gene scaling. The frame keeps the log scale so that a lesson chooses its own scaling.
+    raw = adata.raw.X
+    values = raw.toarray() if hasattr(raw, "toarray") else np.asarray(raw)
+    frame = pd.DataFrame(values.astype("float64"), index=pd.Index(adata.obs_names, name="cell_id"),
+                         columns=list(adata.raw.var_names))
+    # scanpy's "bulk_labels": each cell labelled by its closest bulk-sorted reference profile
+    frame["cell_type"] = pd.Categorical(adata.obs["bulk_labels"])
+    return frame, {}
+
+
 REAL = {
     "breast_cancer": breast_cancer,
     "diabetes": diabetes,
@@ -90,4 +104,5 @@ REAL = {
     "nhefs": nhefs,
     "solubility": solubility,
     "ihc": ihc,
+    "pbmc": pbmc,
 }

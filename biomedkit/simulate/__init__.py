@@ -13,5 +13,6 @@ Examples
 
 from biomedkit.simulate.cohort import CohortTruth, cohort
 from biomedkit.simulate.expression import ExpressionTruth, expression
+from biomedkit.simulate.treatment import TreatmentMDP, treatment_mdp
 
-__all__ = ["CohortTruth", "ExpressionTruth", "cohort", "expression"]
+__all__ = ["CohortTruth", "ExpressionTruth", "TreatmentMDP", "cohort", "expression", "treatment_mdp"]
