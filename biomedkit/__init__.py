@@ -21,14 +21,16 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 # Public submodules, imported lazily on first attribute access.
-_SUBMODULES = ("datasets", "simulate", "models", "validation", "clustering", "rl", "missing")
+_SUBMODULES = ("datasets", "simulate", "models", "preprocessing", "validation", "missing",
+               "clustering", "rl")
 # Public functions that live in a submodule, also resolved lazily.
 _FUNCTIONS = {"check_env": "biomedkit._env"}
 
 __all__ = [*_SUBMODULES, *_FUNCTIONS, "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from biomedkit import clustering, datasets, missing, models, rl, simulate, validation
+    from biomedkit import (clustering, datasets, missing, models, preprocessing, rl,
+                           simulate, validation)
     from biomedkit._env import check_env
 
 
