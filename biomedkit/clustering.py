@@ -30,6 +30,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from biomedkit.simulate._common import check_int
+
 __all__ = ["StabilityResult", "choose_k", "cluster_stability"]
 
 # Parameters that set the number of clusters, in the order they are looked for.
@@ -148,7 +150,7 @@ def cluster_stability(
     """
     X = _check_X(X)
     _check_estimator(estimator)
-    n_resamples = _check_int(n_resamples, "n_resamples", 2)
+    n_resamples = check_int(n_resamples, "n_resamples", 2)
     sample_fraction = _check_fraction(sample_fraction)
     n_sub = int(round(sample_fraction * X.shape[0]))
     k = _n_clusters(estimator)
@@ -348,11 +350,6 @@ def _check_estimator(estimator: Any) -> None:
         raise TypeError(f"estimator must be a scikit-learn clusterer with fit_predict (KMeans(3), "
                         f"GaussianMixture(3), ...); got {type(estimator).__name__}")
 
-
-def _check_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
 
 
 def _check_fraction(value: Any) -> float:

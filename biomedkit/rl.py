@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from biomedkit.simulate._common import check_int
+
 from biomedkit.simulate.treatment import TreatmentMDP, as_policy_probs
 
 __all__ = ["LearnedPolicy", "fitted_q_iteration", "off_policy_estimates", "q_learning"]
@@ -116,7 +118,7 @@ def q_learning(
     """
     if not isinstance(mdp, TreatmentMDP):
         raise TypeError(f"mdp must be a TreatmentMDP from bk.simulate.treatment_mdp(); got {type(mdp).__name__}")
-    n_episodes = _check_int(n_episodes, "n_episodes", 1)
+    n_episodes = check_int(n_episodes, "n_episodes", 1)
     epsilon = _check_unit(epsilon, "epsilon", open_low=False)
     if learning_rate is not None:
         learning_rate = _check_unit(learning_rate, "learning_rate", open_low=True)
@@ -304,7 +306,7 @@ def off_policy_estimates(
     logs, states, actions = _check_logs(logs, need=("behaviour_prob",))
     n_visits = _horizon(logs, n_visits)
     discount = _check_unit(discount, "discount", open_low=True)
-    n_bootstrap = _check_int(n_bootstrap, "n_bootstrap", 0)
+    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", 0)
     probs = as_policy_probs(policy, n_visits, len(states), len(actions))
     b = logs["behaviour_prob"].to_numpy(float)
     if not np.isfinite(b).all() or (b <= 0).any() or (b > 1).any():
@@ -404,16 +406,11 @@ def _horizon(logs: pd.DataFrame, n_visits: int | None) -> int:
     last = int(logs["visit"].max())
     if n_visits is None:
         return last + 1
-    n_visits = _check_int(n_visits, "n_visits", 1)
+    n_visits = check_int(n_visits, "n_visits", 1)
     if n_visits <= last:
         raise ValueError(f"n_visits ({n_visits}) must exceed the largest visit in logs ({last})")
     return n_visits
 
-
-def _check_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
 
 
 def _check_unit(value: Any, name: str, *, open_low: bool) -> float:
