@@ -52,6 +52,12 @@ def _term_values(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
+def _linear_predictor(frame: pd.DataFrame, terms: pd.DataFrame) -> np.ndarray:
+    """The outcome model without its intercept, evaluated on the columns of ``frame``."""
+    values = _term_values(frame)
+    return sum(coef * values[name] for name, coef in zip(terms.term, terms.coefficient))
+
+
 @dataclass(repr=False)
 class CohortTruth:
     """What generated a simulated cohort.
@@ -91,9 +97,7 @@ class CohortTruth:
         missing = [c for c in CLINICAL if c not in frame.columns]
         if missing:
             raise ValueError(f"frame lacks the columns {missing} that the outcome model uses")
-        values = _term_values(frame)
-        lp = sum(coef * values[name] for name, coef in zip(self.terms.term, self.terms.coefficient))
-        return expit(self.intercept + lp)
+        return expit(self.intercept + _linear_predictor(frame, self.terms))
 
     def oracle_auc(self, y: np.ndarray) -> float:
         """AUC of the true risk against observed outcomes ``y`` (a model's ceiling)."""
@@ -235,8 +239,7 @@ def cohort(
         columns=["term", "kind", "coefficient", "formula"],
     )
     # Evaluate the model on the rounded values that the learner sees.
-    values = _term_values(frame)
-    lp = sum(coef * values[name] for name, coef in zip(terms.term, terms.coefficient))
+    lp = _linear_predictor(frame, terms)
     if intercept is None:
         intercept = intercept_for_prevalence(lp, prevalence)
     logit = intercept + lp

@@ -43,6 +43,16 @@ def logistic_fit(y: np.ndarray, X: np.ndarray, offset=None, max_iter: int = 100)
     return beta, np.linalg.inv(info)
 
 
+def intercept_and_slope(y: np.ndarray, p: np.ndarray, z: float) -> dict:
+    """Calibration-in-the-large and slope with Wald limits at normal quantile ``z``."""
+    lp = _logit(p)
+    (a,), cov_a = logistic_fit(y, np.ones((y.size, 1)), offset=lp)
+    (_, b), cov_b = logistic_fit(y, np.column_stack([np.ones(y.size), lp]))
+    se_a, se_b = np.sqrt(cov_a[0, 0]), np.sqrt(cov_b[1, 1])
+    return {"citl": float(a), "citl_low": float(a - z * se_a), "citl_high": float(a + z * se_a),
+            "slope": float(b), "slope_low": float(b - z * se_b), "slope_high": float(b + z * se_b)}
+
+
 def brier_decomposition(y: np.ndarray, p: np.ndarray) -> dict:
     """CORP decomposition: Brier = reliability - resolution + uncertainty.
 
@@ -157,18 +167,13 @@ def calibration_summary(y_true, y_prob, level: float = 0.95, *, frac: float = 0.
     if not 0 < frac <= 1:
         raise ValueError(f"frac must be in (0, 1]; got {frac!r}")
     z = norm.ppf(0.5 + level / 2)
-    lp = _logit(p)
-    (a,), cov_a = logistic_fit(y, np.ones((y.size, 1)), offset=lp)
-    (a2, b), cov_b = logistic_fit(y, np.column_stack([np.ones(y.size), lp]))
-    se_a, se_b = np.sqrt(cov_a[0, 0]), np.sqrt(cov_b[1, 1])
     dec = brier_decomposition(y, p)
     x, fit, _ = smooth_calibration(p, y, frac)
     errors = np.abs(p - np.interp(p, x, fit))
     return CalibrationSummary(
         n=int(y.size), events=int(y.sum()), mean_predicted=float(p.mean()),
         observed_rate=float(y.mean()), oe_ratio=float(y.sum() / p.sum()),
-        citl=float(a), citl_low=float(a - z * se_a), citl_high=float(a + z * se_a),
-        slope=float(b), slope_low=float(b - z * se_b), slope_high=float(b + z * se_b),
+        **intercept_and_slope(y, p, z),
         brier=float(dec["brier"]), brier_scaled=float(1 - dec["brier"] / dec["uncertainty"]),
         reliability=float(dec["reliability"]), resolution=float(dec["resolution"]),
         uncertainty=float(dec["uncertainty"]),

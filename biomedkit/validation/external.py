@@ -10,7 +10,7 @@ from scipy.special import expit, logit
 from scipy.stats import norm, t as student_t
 
 from biomedkit.validation._checks import check_level, check_scores
-from biomedkit.validation.calibration import _logit, logistic_fit
+from biomedkit.validation.calibration import intercept_and_slope
 from biomedkit.validation.discrimination import _delong
 
 
@@ -20,12 +20,8 @@ def _performance(y: np.ndarray, p: np.ndarray, z: float) -> dict:
     if 0 < y.sum() < y.size:
         aucs, cov = _delong(y, p[None, :])
         se = np.sqrt(cov[0, 0])
-        (a,), cov_a = logistic_fit(y.astype(float), np.ones((y.size, 1)), offset=_logit(p))
-        (_, b), cov_b = logistic_fit(y.astype(float), np.column_stack([np.ones(y.size), _logit(p)]))
         row.update(auc=aucs[0], auc_low=max(0, aucs[0] - z * se), auc_high=min(1, aucs[0] + z * se),
-                   auc_se=se, citl=a, citl_low=a - z * np.sqrt(cov_a[0, 0]), citl_high=a + z * np.sqrt(cov_a[0, 0]),
-                   slope=b, slope_low=b - z * np.sqrt(cov_b[1, 1]), slope_high=b + z * np.sqrt(cov_b[1, 1]),
-                   note="")
+                   auc_se=se, **intercept_and_slope(y.astype(float), p, z), note="")
     else:
         row["note"] = "one outcome class only: AUC and calibration cannot be estimated"
     return row

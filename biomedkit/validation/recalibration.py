@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.isotonic import IsotonicRegression
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -94,7 +95,7 @@ class RecalibratedClassifier(ClassifierMixin, BaseEstimator):
         p = self.estimator_.predict_proba(X)[:, 1]
         if self.method == "logistic":
             a, b = self.recalibrator_
-            q = 1 / (1 + np.exp(-(a + b * _logit(p))))
+            q = expit(a + b * _logit(p))
         else:
             q = self.recalibrator_.predict(p)
         return np.column_stack([1 - q, q])
