@@ -171,3 +171,40 @@ def test_a_fixed_intercept_draws_a_second_cohort_from_the_same_model():
 def test_crp_is_never_rounded_to_zero():
     data, truth = bk.simulate.cohort(n=60_000, random_state=3)
     assert data.frame["crp"].min() >= 0.01 and np.isfinite(truth.logit).all()
+
+
+def test_leaky_site_marker_is_a_shortcut_that_shap_exposes_and_other_sites_undo():
+    # The marker copies the event at one site only: a boosted model trained there ranks it
+    # first by mean |SHAP| (xgboost's exact TreeSHAP), and its AUC drops below the true
+    # risk's AUC at the other sites, where the marker is noise.
+    xgb = pytest.importorskip("xgboost")
+    from sklearn.metrics import roc_auc_score
+
+    data, truth = bk.simulate.cohort(n=6_000, n_sites=3, leaky_site="site_2", random_state=0)
+    plain, _ = bk.simulate.cohort(n=6_000, n_sites=3, random_state=0)
+    pd.testing.assert_frame_equal(data.frame.drop(columns="sample_tube"), plain.frame)
+    assert truth.leak == {"column": "sample_tube", "site": "site_2", "strength": 0.9}
+    f = data.frame
+    leaky = (f["site"] == "site_2").to_numpy()
+    agree = f["sample_tube"] == f["event"]
+    assert agree[leaky].mean() > 0.9 and abs(agree[~leaky].mean() - 0.65) < 0.05
+    assert abs(f.loc[~leaky].groupby("event")["sample_tube"].mean().diff().iloc[-1]) < 0.05
+
+    X, y = f.drop(columns=["event", "site"]), f["event"]
+    train = leaky & (np.arange(len(f)) % 2 == 0)
+    model = xgb.XGBClassifier(n_estimators=100, max_depth=3, enable_categorical=True, n_jobs=1,
+                              random_state=0).fit(X[train], y[train])
+    held_out = leaky & ~train
+    contribs = model.get_booster().predict(xgb.DMatrix(X[held_out], enable_categorical=True),
+                                           pred_contribs=True)[:, :-1]
+    assert X.columns[np.abs(contribs).mean(axis=0).argmax()] == "sample_tube"
+    p = model.predict_proba(X)[:, 1]
+    auc_leaky, auc_other = roc_auc_score(y[held_out], p[held_out]), roc_auc_score(y[~leaky], p[~leaky])
+    assert auc_leaky > roc_auc_score(y[held_out], truth.risk[held_out]) + 0.1  # beats the oracle: a leak
+    assert auc_other < roc_auc_score(y[~leaky], truth.risk[~leaky]) - 0.05 < auc_leaky - 0.2
+
+    for kwargs in ({"leaky_site": "site_9", "n_sites": 3}, {"leaky_site": "site_1"}):
+        with pytest.raises(ValueError, match="leaky_site must name one of the sites"):
+            bk.simulate.cohort(n=50, **kwargs)
+    with pytest.raises(ValueError, match="marker_leak must be a number in"):
+        bk.simulate.cohort(n=50, n_sites=2, leaky_site="site_1", marker_leak=1.5)

@@ -82,6 +82,11 @@ class CohortTruth:
         Per site: the shift in mean age and systolic blood pressure, the share of
         smokers and the share of group B (case mix only; the outcome model is the
         same at every site).
+    leak : dict or None
+        The shortcut marker, if asked for (``leaky_site``): ``{"column":
+        "sample_tube", "site": ..., "strength": marker_leak}``. The marker is not in
+        the outcome model; at that site it copies the recorded event, elsewhere it is
+        noise, so a model that relies on it fails at the other sites.
     """
 
     risk: np.ndarray
@@ -91,6 +96,7 @@ class CohortTruth:
     informative: list[str]
     noise: list[str]
     site_effects: pd.DataFrame
+    leak: dict | None = None
 
     def predict_risk(self, frame: pd.DataFrame) -> np.ndarray:
         """The true risk of new patients given their clinical columns."""
@@ -131,6 +137,8 @@ def cohort(
     site_shift: float = 1.0,
     group_share: float = 0.3,
     intercept: float | None = None,
+    leaky_site: str | None = None,
+    marker_leak: float = 0.9,
     random_state: int | np.random.Generator | None = None,
 ):
     """Simulate a clinical cohort with a known, partly non-linear true risk.
@@ -168,6 +176,15 @@ def cohort(
         Use this intercept instead of solving for ``prevalence`` (which is then
         ignored). Pass ``truth.intercept`` of another cohort to draw a second cohort
         from the same outcome model, for example one whose case mix has drifted.
+    leaky_site : str, optional
+        Name of one site (``"site_1"``, ...; needs ``n_sites >= 2``) where a
+        ``sample_tube`` column (0/1) leaks the label: there, with probability
+        ``marker_leak`` it equals the recorded ``event``, otherwise it is a coin
+        flip with P(1) = 0.3; at every other site it is that coin flip only. A
+        shortcut for the interpretability lesson (see ``truth.leak``); the other
+        columns and the events are the same as without it.
+    marker_leak : float, default=0.9
+        How strongly the marker copies the event at ``leaky_site``, in [0, 1].
     random_state : int, Generator or None
         Seed for reproducibility.
 
@@ -194,6 +211,10 @@ def cohort(
     group_share = check_float(group_share, "group_share", 0, 1)
     if intercept is not None:
         intercept = check_float(intercept, "intercept", -50, 50)
+    marker_leak = check_float(marker_leak, "marker_leak", 0, 1)
+    if leaky_site is not None and (n_sites < 2 or leaky_site not in [f"site_{i + 1}" for i in range(n_sites)]):
+        raise ValueError(f"leaky_site must name one of the sites site_1 ... site_{n_sites} "
+                         f"(and n_sites must be >= 2); got {leaky_site!r}")
     rng = np.random.default_rng(random_state)
 
     # Case mix per site: drawn first so that the patients depend on it.
@@ -245,10 +266,16 @@ def cohort(
     logit = intercept + lp
     risk = expit(logit)
     frame["event"] = (rng.random(n) < risk).astype(int)
+    leak = None
+    if leaky_site is not None:  # drawn last, so every other column stays as without it
+        copies = (frame["site"] == leaky_site).to_numpy() & (rng.random(n) < marker_leak)
+        tube = np.where(copies, frame["event"], rng.random(n) < 0.3).astype(int)
+        frame.insert(frame.columns.get_loc("event"), "sample_tube", tube)
+        leak = {"column": "sample_tube", "site": leaky_site, "strength": marker_leak}
     frame.index = pd.RangeIndex(1, n + 1, name="patient_id")
 
     informative = [c for c in CLINICAL if c != "group"]
     truth = CohortTruth(risk=risk, logit=logit, intercept=intercept, terms=terms,
                         informative=informative, noise=noise,
-                        site_effects=site_effects)
+                        site_effects=site_effects, leak=leak)
     return as_dataset(frame, truth, name="cohort", target="event", sites="site"), truth
