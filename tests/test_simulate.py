@@ -208,3 +208,35 @@ def test_leaky_site_marker_is_a_shortcut_that_shap_exposes_and_other_sites_undo(
             bk.simulate.cohort(n=50, **kwargs)
     with pytest.raises(ValueError, match="marker_leak must be a number in"):
         bk.simulate.cohort(n=50, n_sites=2, leaky_site="site_1", marker_leak=1.5)
+
+
+def test_cohort_biases_do_what_they_say_and_leave_the_rest_alone():
+    plain, _ = bk.simulate.cohort(20_000, random_state=3)
+    data, truth = bk.simulate.cohort(20_000, random_state=3, measurement_bias=4.0, label_bias=0.5)
+    f, b = data.frame, (data.frame["group"] == "B").to_numpy()
+    # Every original column except the relabelled events is unchanged.
+    pd.testing.assert_frame_equal(f[plain.frame.columns.drop("event")], plain.frame.drop(columns="event"))
+    np.testing.assert_array_equal(truth.true_event, plain.frame["event"])
+    # Measurement bias: the reading is high by the offset in group B only (below the
+    # sensor's ceiling of 100 %, where it matters: low saturation).
+    error, low = f["spo2"] - f["spo2_true"], (f["spo2_true"] < 94).to_numpy()
+    assert error[b & low].mean() == pytest.approx(4.0, abs=0.1)
+    assert error[~b & low].mean() == pytest.approx(0.0, abs=0.1)
+    assert np.corrcoef(f["spo2_true"], truth.risk)[0, 1] < -0.5  # it tracks the true risk
+    # Label bias: half of group B's events are missing, none of group A's.
+    events_b = truth.true_event[b].sum()
+    assert f["event"][b].sum() == pytest.approx(events_b / 2, rel=0.1)
+    assert (f["event"][~b] == truth.true_event[~b]).all()
+
+
+def test_cohort_selection_bias_inflates_group_b_event_rate():
+    full, _ = bk.simulate.cohort(40_000, random_state=4)
+    data, truth = bk.simulate.cohort(40_000, random_state=4, selection_bias=0.6)
+    rate = lambda frame: frame.loc[frame.group == "B", "event"].mean()  # noqa: E731
+    kept_b0 = (full.frame.group == "B") & (full.frame.event == 0)
+    assert len(data.frame) == pytest.approx(len(full.frame) - 0.6 * kept_b0.sum(), rel=0.02)
+    assert rate(data.frame) > 1.8 * rate(full.frame)
+    assert truth.bias["selection"]["event_rate_group_b_population"] == pytest.approx(rate(full.frame))
+    assert len(truth.risk) == len(data.frame)
+    with pytest.raises(ValueError, match="selection_bias"):
+        bk.simulate.cohort(100, selection_bias=1.0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -82,6 +82,12 @@ class CohortTruth:
         Per site: the shift in mean age and systolic blood pressure, the share of
         smokers and the share of group B (case mix only; the outcome model is the
         same at every site).
+    bias : dict
+        The biases asked for (selection, measurement, label), each with its
+        settings and a sentence that says what it does; empty without them.
+    true_event : ndarray
+        The event as it happened, before any label bias (equal to the ``event``
+        column without ``label_bias``).
     leak : dict or None
         The shortcut marker, if asked for (``leaky_site``): ``{"column":
         "sample_tube", "site": ..., "strength": marker_leak}``. The marker is not in
@@ -97,6 +103,8 @@ class CohortTruth:
     noise: list[str]
     site_effects: pd.DataFrame
     leak: dict | None = None
+    bias: dict = field(default_factory=dict)
+    true_event: np.ndarray | None = None
 
     def predict_risk(self, frame: pd.DataFrame) -> np.ndarray:
         """The true risk of new patients given their clinical columns."""
@@ -139,6 +147,9 @@ def cohort(
     intercept: float | None = None,
     leaky_site: str | None = None,
     marker_leak: float = 0.9,
+    selection_bias: float = 0.0,
+    measurement_bias: float | None = None,
+    label_bias: float = 0.0,
     random_state: int | np.random.Generator | None = None,
 ):
     """Simulate a clinical cohort with a known, partly non-linear true risk.
@@ -185,6 +196,21 @@ def cohort(
         columns and the events are the same as without it.
     marker_leak : float, default=0.9
         How strongly the marker copies the event at ``leaky_site``, in [0, 1].
+    selection_bias : float, default=0.0
+        In [0, 1): the share of group B patients *without* the event who never
+        enter the data (as when a group reaches hospital only when very ill). The
+        returned cohort is then smaller than ``n``, group B's event rate is
+        inflated, and ``truth.bias["selection"]`` keeps the population's rates.
+    measurement_bias : float, optional
+        Adds ``spo2_true`` (oxygen saturation, %, a marker that tracks the true
+        risk; not a cause in the outcome model) and ``spo2``, its reading by a
+        pulse-oximeter-like sensor that reads ``measurement_bias`` points too high
+        in group B, so that sick group B patients look healthier than they are.
+        Pass 0 for the sensor without the bias. Only ``spo2`` is meant as a feature.
+    label_bias : float, default=0.0
+        In [0, 1): the share of group B events that are not recorded in ``event``
+        (as when cost of care stands in for need, and group B receives less care).
+        ``truth.true_event`` keeps the events as they happened.
     random_state : int, Generator or None
         Seed for reproducibility.
 
@@ -212,6 +238,10 @@ def cohort(
     if intercept is not None:
         intercept = check_float(intercept, "intercept", -50, 50)
     marker_leak = check_float(marker_leak, "marker_leak", 0, 1)
+    selection_bias = check_float(selection_bias, "selection_bias", 0, 1, open_high=True)
+    label_bias = check_float(label_bias, "label_bias", 0, 1, open_high=True)
+    if measurement_bias is not None:
+        measurement_bias = check_float(measurement_bias, "measurement_bias", -20, 20)
     if leaky_site is not None and (n_sites < 2 or leaky_site not in [f"site_{i + 1}" for i in range(n_sites)]):
         raise ValueError(f"leaky_site must name one of the sites site_1 ... site_{n_sites} "
                          f"(and n_sites must be >= 2); got {leaky_site!r}")
@@ -273,9 +303,43 @@ def cohort(
         frame.insert(frame.columns.get_loc("event"), "sample_tube", tube)
         leak = {"column": "sample_tube", "site": leaky_site, "strength": marker_leak}
     frame.index = pd.RangeIndex(1, n + 1, name="patient_id")
+    # The biases are drawn last too: without them every column is as before.
+    frame, risk, logit, bias, true_event = _add_bias(
+        frame, risk, logit, rng, selection_bias, measurement_bias, label_bias)
 
     informative = [c for c in CLINICAL if c != "group"]
     truth = CohortTruth(risk=risk, logit=logit, intercept=intercept, terms=terms,
                         informative=informative, noise=noise,
-                        site_effects=site_effects, leak=leak)
+                        site_effects=site_effects, leak=leak, bias=bias, true_event=true_event)
     return as_dataset(frame, truth, name="cohort", target="event", sites="site"), truth
+
+
+def _add_bias(frame, risk, logit, rng, selection, measurement, label):
+    """Measurement, label and selection bias in group B (see ``cohort``)."""
+    bias = {}
+    group_b = (frame["group"] == "B").to_numpy()
+    true_event = frame["event"].to_numpy().copy()
+    if measurement is not None:
+        # A severity marker: lower saturation with higher true risk, plus noise.
+        z = (logit - logit.mean()) / logit.std()
+        spo2_true = np.clip(95.5 - 1.6 * z + rng.normal(0, 1.2, len(z)), 70, 100)
+        reading = np.clip(spo2_true + measurement * group_b + rng.normal(0, 0.8, len(z)), 70, 100)
+        at = frame.columns.get_loc("event")
+        frame.insert(at, "spo2", reading.round(0))
+        frame.insert(at, "spo2_true", spo2_true.round(1))
+        bias["measurement"] = {"column": "spo2", "true_column": "spo2_true", "offset_group_b": measurement,
+                               "what": f"the sensor reads {measurement:g} points high in group B"}
+    if label:
+        missed = group_b & (true_event == 1) & (rng.random(len(frame)) < label)
+        frame["event"] = np.where(missed, 0, true_event)
+        bias["label"] = {"share_missed_group_b": label, "n_missed": int(missed.sum()),
+                         "what": f"{label:.0%} of group B events are not recorded"}
+    if selection:
+        drop = group_b & (frame["event"].to_numpy() == 0) & (rng.random(len(frame)) < selection)
+        bias["selection"] = {
+            "share_dropped": selection, "n_dropped": int(drop.sum()),
+            "event_rate_group_b_population": float(frame["event"].to_numpy()[group_b].mean()),
+            "what": f"{selection:.0%} of group B patients without the event never enter the data"}
+        keep = ~drop
+        frame, risk, logit, true_event = frame[keep], risk[keep], logit[keep], true_event[keep]
+    return frame, risk, logit, bias, true_event
