@@ -222,3 +222,20 @@ def test_inputs_are_not_mutated(data):
     bk.fairness.group_thresholds(y, s, g)
     for a, b in zip((y, s, g), copies):
         np.testing.assert_array_equal(a, b)
+
+
+def test_differences_equal_statsmodels_wald_intervals(data):
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    y, s, g = data
+    diff = bk.fairness.group_curves(y, s, g).differences(0.45)
+    assert diff.attrs["reference"] == "A"  # the largest group
+    for grp in ("B", "C"):
+        flagged = s >= 0.45
+        count = lambda mask: (flagged[mask].sum(), mask.sum())  # noqa: E731
+        k1, n1 = count((g == grp) & (y == 1))
+        k2, n2 = count((g == "A") & (y == 1))
+        low, high = confint_proportions_2indep(k1, n1, k2, n2, method="wald", compare="diff")
+        row = diff.loc[("tpr", grp)]
+        assert row.difference == pytest.approx(k1 / n1 - k2 / n2)
+        assert (row.low, row.high) == pytest.approx((low, high), abs=1e-12)

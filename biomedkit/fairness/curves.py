@@ -182,6 +182,46 @@ class GroupCurves:
                 table[f"{col}_high"] = np.nanquantile(boot[col], 1 - alpha, axis=1)
         return table
 
+    def differences(self, threshold, *, reference=None, level: float = 0.95) -> pd.DataFrame:
+        """Each group's selection rate, TPR, FPR and PPV minus the reference group's, with
+        Wald intervals for a difference of two independent proportions (the bars of the
+        fairness explorer).
+
+        Parameters
+        ----------
+        threshold : float, sequence or mapping
+            As in :meth:`at`.
+        reference : group label, optional
+            The group everyone is compared with (default: the largest group).
+        level : float, default=0.95
+
+        Returns
+        -------
+        DataFrame
+            One row per (metric, group) other than the reference: difference, low, high.
+        """
+        from scipy.stats import norm
+
+        z = norm.ppf(0.5 + check_level(level) / 2)
+        ref = int(np.argmax(self.n_rows)) if reference is None else self._index(reference)
+        c = self.counts(threshold)
+        r = rates(**c)
+        denominators = {"selection_rate": r["n"], "tpr": self.positives, "fpr": self.negatives,
+                        "ppv": c["tp"] + c["fp"]}
+        rows = []
+        for metric, n in denominators.items():
+            p = r[metric]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                var = p * (1 - p) / n
+            for i, g in enumerate(self.groups):
+                if i == ref:
+                    continue
+                d, se = p[i] - p[ref], np.sqrt(var[i] + var[ref])
+                rows.append((metric, g, d, d - z * se, d + z * se))
+        out = pd.DataFrame(rows, columns=["metric", "group", "difference", "low", "high"])
+        out.attrs["reference"] = self.groups[ref]
+        return out.set_index(["metric", "group"])
+
     @staticmethod
     def _disparity_arrays(c) -> dict[str, np.ndarray]:
         """Differences and ratios per criterion; counts may carry a leading replicate axis."""

@@ -1,0 +1,16 @@
+"""Interactive explorers that run in JupyterLab, Notebook 7, VS Code, Colab and marimo.
+
+Built on anywidget with their JavaScript inside the package. In marimo, wrap an
+explorer with ``mo.ui.anywidget(explorer)``. Every explorer also has a static
+matplotlib rendering: ``explorer.figure()``.
+
+Examples
+--------
+>>> explorer = bk.widgets.FairnessExplorer(y, risk, groups)      # doctest: +SKIP
+>>> explorer                                                     # doctest: +SKIP
+>>> explorer.table()                                             # doctest: +SKIP
+"""
+
+from biomedkit.widgets.fairness import FairnessExplorer
+
+__all__ = ["FairnessExplorer"]

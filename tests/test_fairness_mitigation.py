@@ -1,0 +1,90 @@
+"""Mitigation: reweighing by hand, adversarial debiasing does what it claims, the table."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+import biomedkit as bk
+
+pytest.importorskip("torch")
+
+
+@pytest.fixture(scope="module")
+def biased():
+    data, truth = bk.simulate.cohort(4000, random_state=7, label_bias=0.5)
+    X = data.frame[["age", "female", "smoker", "sbp", "total_chol", "hdl", "bmi", "diabetes"]]
+    X = X.assign(group_b=(data.frame.group == "B").astype(int))
+    return StandardScaler().fit_transform(X), data.y.to_numpy(), data.frame.group.astype(str).to_numpy()
+
+
+def test_reweighing_weights_by_hand():
+    y = np.array([1, 1, 0, 0, 0, 0, 1, 0])
+    g = np.array(["A", "A", "A", "A", "B", "B", "B", "B"])
+    w = bk.fairness.reweighing_weights(y, g)
+    # P(A)=1/2, P(y=1)=3/8, P(A, y=1)=2/8 -> 0.5 * 0.375 / 0.25 = 0.75
+    assert w[0] == pytest.approx(0.75)
+    assert w[2] == pytest.approx(0.5 * 0.625 / 0.25)
+    assert w[6] == pytest.approx(0.5 * 0.375 / 0.125)
+    assert w.mean() == pytest.approx(1.0)
+    # In the weighted data the label no longer depends on the group.
+    for grp in ("A", "B"):
+        m = g == grp
+        assert np.average(y[m], weights=w[m]) == pytest.approx(y.mean())
+
+
+def test_reweighing_passes_the_weights_to_the_estimator(biased):
+    X, y, g = biased
+    model = bk.fairness.Reweighing(LogisticRegression()).fit(X, y, sensitive_features=g)
+    direct = LogisticRegression().fit(X, y, sample_weight=bk.fairness.reweighing_weights(y, g))
+    np.testing.assert_allclose(model.predict_proba(X), direct.predict_proba(X))
+
+
+def test_adversary_reduces_the_demographic_parity_gap(biased):
+    X, y, g = biased
+    gaps = []
+    for alpha in (0.0, 3.0):
+        model = bk.fairness.AdversarialDebiasingClassifier(alpha=alpha, epochs=200).fit(
+            X, y, sensitive_features=g)
+        p = model.predict_proba(X)[:, 1]
+        gaps.append(abs(p[g == "A"].mean() - p[g == "B"].mean()))
+    assert gaps[1] < gaps[0] / 2
+
+
+def test_adversary_without_weight_is_a_plain_classifier(biased):
+    from sklearn.metrics import roc_auc_score
+
+    X, y, g = biased
+    model = bk.fairness.AdversarialDebiasingClassifier(alpha=0.0, epochs=200).fit(X, y, sensitive_features=g)
+    lr = LogisticRegression().fit(X, y)
+    auc = roc_auc_score(y, model.predict_proba(X)[:, 1])
+    assert auc >= roc_auc_score(y, lr.predict_proba(X)[:, 1]) - 0.01  # as good as logistic regression
+
+
+def test_adversary_bad_input(biased):
+    X, y, g = biased
+    with pytest.raises(ValueError, match="constraint"):
+        bk.fairness.AdversarialDebiasingClassifier(constraint="parity").fit(X, y, sensitive_features=g)
+    with pytest.raises(ValueError, match="NaN"):
+        bk.fairness.AdversarialDebiasingClassifier().fit(np.full_like(X, np.nan), y, sensitive_features=g)
+    with pytest.raises(ValueError, match="has 3 values"):
+        bk.fairness.AdversarialDebiasingClassifier().fit(X, y, sensitive_features=g[:3])
+
+
+def test_compare_table_agrees_with_its_parts(biased):
+    from sklearn.metrics import roc_auc_score
+    from fairlearn.metrics import demographic_parity_difference
+
+    X, y, g = biased
+    p = LogisticRegression().fit(X, y).predict_proba(X)[:, 1]
+    table = bk.fairness.compare({"plain": p, "flags": (p >= 0.2).astype(int)}, y, g, threshold=0.2,
+                                n_boot=50)
+    assert table.loc["plain", "auc"] == pytest.approx(roc_auc_score(y, p))
+    assert table.loc["plain", "accuracy"] == pytest.approx(((p >= 0.2) == y).mean())
+    assert table.loc["plain", "demographic_parity"] == pytest.approx(
+        demographic_parity_difference(y, p >= 0.2, sensitive_features=g))
+    assert table.loc["flags", "accuracy"] == table.loc["plain", "accuracy"]
+    assert (table.demographic_parity_low <= table.demographic_parity_high).all()
+    with pytest.raises(ValueError, match="non-empty dict"):
+        bk.fairness.compare({}, y, g)
