@@ -95,21 +95,35 @@ def test_intersectional_groups_from_several_columns(data):
 
 
 def test_bootstrap_matches_row_resampling(data):
-    """The multinomial shortcut gives the same distribution as resampling rows in groups."""
+    """The multinomial shortcut gives the same distribution as resampling rows in groups,
+    for the pair of groups furthest apart in the data."""
     y, s, g = data
     curves = bk.fairness.group_curves(y, s, g)
     fast = curves.disparities(0.5, n_boot=2000, random_state=0)
+    rate = curves.at(0.5).selection_rate
+    hi, lo = rate.idxmax(), rate.idxmin()
     rng = np.random.default_rng(1)
-    diffs = []
-    idx = {grp: np.flatnonzero(g == grp) for grp in curves.groups}
-    for _ in range(400):
-        rows = np.concatenate([rng.choice(i, i.size) for i in idx.values()])
-        diffs.append(demographic_parity_difference(y[rows], s[rows] >= 0.5, sensitive_features=g[rows]))
-    lo, hi = np.quantile(diffs, [0.025, 0.975])
+    idx = {grp: np.flatnonzero(g == grp) for grp in (hi, lo)}
+    diffs = [(s[rng.choice(idx[hi], idx[hi].size)] >= 0.5).mean()
+             - (s[rng.choice(idx[lo], idx[lo].size)] >= 0.5).mean() for _ in range(1000)]
+    low, high = np.quantile(diffs, [0.025, 0.975])
     row = fast.loc["demographic_parity"]
-    assert row.difference_low == pytest.approx(lo, abs=0.012)
-    assert row.difference_high == pytest.approx(hi, abs=0.012)
+    assert row.difference_low == pytest.approx(low, abs=0.008)
+    assert row.difference_high == pytest.approx(high, abs=0.008)
     assert row.difference_low < row.difference < row.difference_high
+    assert row.ratio_low < row.ratio < row.ratio_high
+
+
+def test_bootstrap_interval_contains_a_near_zero_disparity():
+    """Re-choosing the furthest pair in every replicate would push the interval above 0."""
+    rng = np.random.default_rng(5)
+    y, s = rng.integers(0, 2, 2000), rng.random(2000)
+    # Two groups with identical patients: every disparity is exactly 0.
+    d = bk.fairness.group_curves(np.r_[y, y], np.r_[s, s], np.repeat(["A", "B"], 2000)).disparities(
+        0.5, n_boot=2000, random_state=0)
+    assert (d.difference == 0).all()
+    assert (d.difference_low < 0).all() and (d.difference_high > 0).all()
+    assert (d.ratio_low < 1).all() and (d.ratio_high > 1).all()
 
 
 def test_calibration_within_groups_by_hand(data):

@@ -160,7 +160,12 @@ class GroupCurves:
             With n_boot > 0, percentile intervals from a bootstrap that resamples
             patients within each group. At a fixed threshold a resample changes only
             the four confusion counts of each group, so each replicate is one
-            multinomial draw per group (exact, and fast on a million rows).
+            multinomial draw per group (exact, and fast on a million rows). The
+            interval is for the two groups that are furthest apart in the data (the
+            pair, and the rate for equalized odds, stay fixed across replicates), so
+            that it contains the estimate; a lower limit below 0 (or a ratio above 1)
+            means that even which group fares worse is uncertain. (Re-choosing the
+            most distant pair in every replicate would bias the interval away from 0.)
         level : float, default=0.95
         random_state : int, Generator or None
 
@@ -175,11 +180,28 @@ class GroupCurves:
         n_boot = check_n_boot(n_boot)
         if n_boot:
             level = check_level(level)
-            boot = self._disparity_arrays(self._bootstrap_counts(c, n_boot, random_state))
+            boot = rates(**self._bootstrap_counts(c, n_boot, random_state))  # boot x groups
+            point = rates(**c)
             alpha = (1 - level) / 2
             for col in ("difference", "ratio"):
-                table[f"{col}_low"] = np.nanquantile(boot[col], alpha, axis=1)
-                table[f"{col}_high"] = np.nanquantile(boot[col], 1 - alpha, axis=1)
+                low, high = [], []
+                for metrics in CRITERIA.values():
+                    # The rate and the pair of groups that give the estimate, held fixed.
+                    m = (max if col == "difference" else min)(
+                        metrics, key=lambda k: disparity(point[k])[0 if col == "difference" else 1])
+                    valid = np.flatnonzero(np.isfinite(point[m]))
+                    if valid.size < 2:
+                        low.append(np.nan)
+                        high.append(np.nan)
+                        continue
+                    order = valid[np.argsort(point[m][valid], kind="stable")]
+                    lo, hi = order[0], order[-1]  # two distinct groups, even when tied
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        rep = (boot[m][:, hi] - boot[m][:, lo] if col == "difference"
+                               else boot[m][:, lo] / boot[m][:, hi])
+                    low.append(np.nanquantile(rep, alpha))
+                    high.append(np.nanquantile(rep, 1 - alpha))
+                table[f"{col}_low"], table[f"{col}_high"] = low, high
         return table
 
     def differences(self, threshold, *, reference=None, level: float = 0.95) -> pd.DataFrame:
