@@ -144,7 +144,7 @@ def test_cards_are_validated(tmp_path, monkeypatch):
         _cards._read_card(tmp_path / "broken.toml")
 
 
-def test_wheel_carries_the_cards_and_reads_them_outside_a_checkout(tmp_path):
+def test_wheel_carries_the_cards_and_scripts_and_reads_them_outside_a_checkout(tmp_path):
     import subprocess
 
     subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
@@ -155,6 +155,9 @@ def test_wheel_carries_the_cards_and_reads_them_outside_a_checkout(tmp_path):
         zf.extractall(tmp_path / "site")
     for card in (ROOT / "datasets" / "cards").glob("*.toml"):
         assert f"biomedkit/datasets/cards/{card.name}" in names
+    # The explorers' JavaScript travels inside the wheel too (no CDN at run time).
+    for js in (ROOT / "biomedkit" / "widgets" / "static").glob("*.js"):
+        assert f"biomedkit/widgets/static/{js.name}" in names
     # Import from the unpacked wheel, far from the checkout.
     out = run_python(
         "import biomedkit as bk, biomedkit.datasets._cards as c; "

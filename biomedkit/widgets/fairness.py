@@ -7,7 +7,6 @@ import pandas as pd
 import traitlets
 
 from biomedkit.fairness.curves import CRITERIA, group_curves
-from biomedkit.fairness.thresholds import group_thresholds
 from biomedkit.widgets._base import Explorer, esm, f32
 
 MAX_ROC_POINTS = 400  # per group: enough for a smooth curve, small for the notebook file
@@ -23,6 +22,9 @@ def _grid(lo: float, hi: float, size: int) -> np.ndarray:
 class FairnessExplorer(Explorer):
     """Per-group metrics, ROC curves, disparities and calibration at thresholds you move.
 
+    A global threshold slider, per-group sliders, and presets that keep the reference
+    group's threshold and move every other group's to match it for a criterion
+    (demographic parity, equal opportunity, equalized odds, predictive parity).
     Every group's confusion counts at every grid threshold are computed once in
     Python (:func:`biomedkit.fairness.group_curves`); the browser redraws from them
     on each slider move, with no round trip to the kernel. Only these aggregates
@@ -71,20 +73,13 @@ class FairnessExplorer(Explorer):
             raise ValueError(f"threshold must be a finite number; got {threshold!r}")
         start = int(np.argmin(np.abs(grid - threshold)))
         ref = int(np.argmax(curves.n_rows)) if reference is None else curves._index(reference)
-        # Scores snapped down to the grid flag exactly the same patients at every grid
-        # threshold, with at most n_thresholds distinct values per group: the presets'
-        # hull computations then stay fast on a million rows.
-        s = np.asarray(y_score, dtype=float)
-        snapped = grid[np.clip(np.searchsorted(grid, s, side="right") - 1, 0, len(grid) - 1)]
-        coarse = group_curves(y_true, np.where(s < grid[0], s, snapped), groups,
-                              sample_weight=sample_weight)
         self.curves, self.grid, self.title = curves, grid, title
-        super().__init__(data=self._payload(curves, coarse, grid, ref, title),
+        super().__init__(data=self._payload(curves, grid, ref, title),
                          threshold_index=[start] * len(curves.groups))
 
     @staticmethod
-    def _payload(curves, coarse, grid, ref, title) -> dict:
-        counts = [coarse.counts(t) for t in grid]  # thresholds x groups
+    def _payload(curves, grid, ref, title) -> dict:
+        counts = [curves.counts(t) for t in grid]  # thresholds x groups
         tp = np.array([c["tp"] for c in counts]).T
         fp = np.array([c["fp"] for c in counts]).T
         rocs = []
@@ -95,12 +90,6 @@ class FairnessExplorer(Explorer):
         cal = curves.calibration(n_bins=10)
         calibration = [{"score": f32(c.mean_score), "observed": f32(c.observed), "n": c.n.tolist()}
                        for _, c in cal.groupby("group", observed=True, sort=False)]
-        presets = {}
-        for criterion in ("demographic_parity", "equal_opportunity", "equalized_odds"):
-            policy = group_thresholds(coarse, None, None, constraint=criterion, randomize=False,
-                                      candidates=grid)
-            presets[criterion] = [int(np.argmin(np.abs(grid - policy.thresholds[g])))
-                                  for g in curves.groups]
         return {
             "title": title or "Fairness explorer",
             "groups": [str(g) for g in curves.groups], "reference": ref,
@@ -108,7 +97,7 @@ class FairnessExplorer(Explorer):
             "tp": f32(tp), "fp": f32(fp),
             "positives": curves.positives.tolist(), "negatives": curves.negatives.tolist(),
             "auc": curves.auc().round(6).tolist(), "roc": rocs, "calibration": calibration,
-            "presets": presets, "criteria": {k: list(v) for k, v in CRITERIA.items()},
+            "criteria": {k: list(v) for k, v in CRITERIA.items()},
         }
 
     @property

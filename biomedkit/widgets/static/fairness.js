@@ -19,7 +19,8 @@ const CSS = `
 .bk-fx button { font: inherit; padding: 2px 8px; border: 1px solid #888; border-radius: 4px; background: #f4f4f4; cursor: pointer; }
 .bk-fx button:hover { background: #e6e6e6; }
 .bk-fx .bk-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 10px; }
-.bk-fx .bk-panel { border: 1px solid #ddd; border-radius: 6px; padding: 6px; }
+.bk-fx .bk-panel { border: 1px solid #ddd; border-radius: 6px; padding: 6px; overflow-x: auto; }
+.bk-fx .bk-wide { grid-column: 1 / -1; }
 .bk-fx .bk-panel h4 { margin: 0 0 4px; font-size: 13px; }
 .bk-fx table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 .bk-fx td, .bk-fx th { padding: 2px 6px; text-align: right; border-bottom: 1px solid #eee; }
@@ -106,7 +107,7 @@ function render({ model, el: host }) {
     presets.appendChild(b);
   };
   presetButton("same threshold", "same", () => Array(G).fill(model.get("threshold_index")[d.reference]));
-  for (const [name, label] of CRITERIA.slice(0, 3)) presetButton(label.toLowerCase(), name, () => d.presets[name]);
+  for (const [name, label] of CRITERIA) presetButton(label.toLowerCase(), name, () => matchReference(name));
   controls.append(globalRow, perGroupRow, presets);
   root.appendChild(controls);
 
@@ -129,16 +130,16 @@ function render({ model, el: host }) {
   root.appendChild(groupSliders);
 
   const panels = el("div", { class: "bk-grid" });
-  const panel = (title) => {
-    const p = el("div", { class: "bk-panel" });
+  const panel = (title, wide = false) => {
+    const p = el("div", { class: wide ? "bk-panel bk-wide" : "bk-panel" });
     p.appendChild(el("h4", {}, title));
     const body = el("div");
     p.appendChild(body);
     panels.appendChild(p);
     return body;
   };
-  const tableBody = panel("Metrics by group");
-  const disparityBody = panel("Disparities (difference max − min; ratio min / max)");
+  const tableBody = panel("Metrics by group", true);
+  const disparityBody = panel("Disparities (difference max − min; ratio min / max)", true);
   const rocBody = panel("ROC by group, with operating points");
   const barBody = panel(`Difference from ${d.groups[d.reference]} (95% Wald CI)`);
   const calBody = panel("Calibration within groups");
@@ -147,6 +148,8 @@ function render({ model, el: host }) {
   root.appendChild(el("p", { class: "bk-note" },
     "Only aggregates (counts per group and threshold) are in this view, never patient rows. " +
     "Flagged means score ≥ threshold."));
+  // Keys pressed inside the explorer (arrows on a slider) are not notebook shortcuts.
+  root.addEventListener("keydown", (e) => e.stopPropagation());
   host.appendChild(root);
 
   function set(indices, perGroup) {
@@ -160,6 +163,27 @@ function render({ model, el: host }) {
     const idx = model.get("threshold_index");
     set(perGroupBox.checked ? idx : Array(G).fill(idx[d.reference]), perGroupBox.checked);
   });
+
+  // A preset keeps the reference group's threshold and gives every other group the grid
+  // threshold whose rates come closest to the reference group's for the criterion.
+  function matchReference(name) {
+    const idx = model.get("threshold_index").slice(), r = d.reference;
+    const at = (i, k) => rates(tp[i * T + k], fp[i * T + k], d.positives[i], d.negatives[i]);
+    const target = at(r, idx[r]);
+    const metrics = d.criteria[name];
+    for (let i = 0; i < G; i++) {
+      if (i === r) continue;
+      let best = idx[i], bestGap = Infinity;
+      for (let k = 0; k < T; k++) {
+        const here = at(i, k);
+        const gap = Math.max(...metrics.map((m) => Math.abs(here[m] - target[m])));
+        const closer = gap < bestGap - 1e-12 || (Math.abs(gap - bestGap) <= 1e-12 && Math.abs(k - idx[r]) < Math.abs(best - idx[r]));
+        if (Number.isFinite(gap) && closer) { best = k; bestGap = gap; }
+      }
+      idx[i] = best;
+    }
+    return idx;
+  }
 
   function current() {
     const idx = model.get("threshold_index");

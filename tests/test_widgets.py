@@ -1,0 +1,78 @@
+"""The explorers' Python side: what reaches the browser, what Python reads back."""
+
+import base64
+import json
+
+import numpy as np
+import pytest
+
+import biomedkit as bk
+
+pytest.importorskip("anywidget")
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    rng = np.random.default_rng(0)
+    g = rng.choice(["A", "B", "C"], 3000, p=[0.5, 0.3, 0.2])
+    y = (rng.random(3000) < 0.25).astype(int)
+    s = np.clip(rng.normal(0.3 + 0.3 * y, 0.15), 0, 1)
+    return bk.widgets.FairnessExplorer(y, s, g, threshold=0.31), (y, s, g)
+
+
+def test_the_browser_gets_counts_equal_to_group_curves(explorer):
+    ex, (y, s, g) = explorer
+    tp = np.frombuffer(ex.data["tp"], dtype="<f4").reshape(3, -1)
+    fp = np.frombuffer(ex.data["fp"], dtype="<f4").reshape(3, -1)
+    grid = np.frombuffer(ex.data["thresholds"], dtype="<f4")
+    assert len(grid) == 201 and grid[0] == 0 and grid[-1] == 1
+    for k in (0, 37, 100, 200):
+        for i, grp in enumerate(["A", "B", "C"]):
+            flagged = (g == grp) & (s >= ex.grid[k])
+            assert tp[i, k] == (flagged & (y == 1)).sum() and fp[i, k] == (flagged & (y == 0)).sum()
+
+
+def test_only_aggregates_reach_the_browser(explorer):
+    ex, (y, s, g) = explorer
+    from ipywidgets.widgets.widget import _remove_buffers
+
+    state, _, buffers = _remove_buffers(ex.get_state())
+    size = len(json.dumps(state)) + sum(len(b) for b in buffers)
+    assert size < 60_000  # independent of the number of patients
+    assert max(len(b) for b in buffers) <= 4 * 201 * 3  # float32: groups x grid thresholds
+
+
+def test_python_reads_back_the_thresholds(explorer):
+    ex, (y, s, g) = explorer
+    assert ex.thresholds == {"A": 0.31, "B": 0.31, "C": 0.31}
+    ex.set_thresholds({"A": 0.2, "B": 0.4, "C": 0.5})
+    assert ex.per_group and ex.threshold_index == [40, 80, 100]
+    table = ex.table()
+    assert table.loc["B", "selection_rate"] == ((s >= 0.4) & (g == "B")).sum() / (g == "B").sum()
+    assert ex.differences().attrs["reference"] == "A"
+    ex.set_thresholds(0.31)
+    assert not ex.per_group
+
+
+def test_display_bundle_carries_a_static_picture(explorer):
+    ex, _ = explorer
+    bundle = ex._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert base64.b64decode(data["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_javascript_ships_in_the_package():
+    from biomedkit.widgets._base import STATIC
+
+    text = (STATIC / "fairness.js").read_text()
+    assert "export default" in text and "import " not in text.split("export default")[0].split("\n")[0]
+    assert "http://" not in text and "https://" not in text  # nothing loaded from the network
+
+
+@pytest.mark.parametrize("kwargs, match", [({"n_thresholds": 5}, "n_thresholds"),
+                                           ({"threshold": np.nan}, "finite")])
+def test_bad_arguments(explorer, kwargs, match):
+    _, (y, s, g) = explorer
+    with pytest.raises(ValueError, match=match):
+        bk.widgets.FairnessExplorer(y, s, g, **kwargs)
