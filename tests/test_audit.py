@@ -1,0 +1,416 @@
+"""bk.audit: problems put into a simulated cohort on purpose are found, a clean table raises
+no false alarms, and the statistics agree with scikit-learn (roc_auc_score), SciPy
+(ks_2samp), statsmodels (Wilson intervals) and pandas (duplicated, groupby)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import ks_2samp
+from sklearn.metrics import roc_auc_score
+from statsmodels.stats.proportion import proportion_confint
+
+import biomedkit as bk
+
+
+def cohort(n=2000, seed=0, **kwargs):
+    data, _ = bk.simulate.cohort(n=n, n_noise=3, random_state=seed, **kwargs)
+    return data.frame
+
+
+def folded(y, x):
+    auc = roc_auc_score(y, x)
+    return max(auc, 1 - auc)
+
+
+def messages(report, section=None):
+    return [f.message for f in report.findings if section is None or f.section == section]
+
+
+@pytest.fixture(scope="module")
+def problems():
+    """A cohort with a leak, duplicates, identifiers, informative missingness and a site shift."""
+    df = cohort(n=2000, n_sites=3)
+    rng = np.random.default_rng(1)
+    n = len(df)
+    df["troponin_after"] = df["event"] + rng.normal(0, 0.3, n)  # the target plus noise
+    df["code"] = [f"X{k:05d}" for k in rng.permutation(n)]  # unique text, no id-like name
+    df["serial"] = np.arange(5000, 5000 + n)  # an integer sequence
+    df["bmi"] = df["bmi"].where(~((df["event"] == 1) & (rng.random(n) < 0.5)))
+    df["crp"] = df["crp"].where(rng.random(n) > 0.1)  # missing completely at random
+    df.loc[df["site"] == "site_3", "lab_001"] += 2.0  # a batch effect at one site
+    df = pd.concat([df, df.iloc[:7]])  # 7 exact duplicates (patient_id repeats too)
+    return df, bk.audit(df, "event", site="site", group="group")
+
+
+@pytest.fixture(scope="module")
+def clean():
+    return cohort(n=2000, seed=5)
+
+
+# --- leaks: univariable AUC --------------------------------------------------------------------
+
+def test_univariable_auc_matches_sklearn_roc_auc_score_folded(problems):
+    df, report = problems
+    y = df["event"].to_numpy()
+    for column in ["age", "sbp", "smoker", "lab_002", "troponin_after", "bmi"]:  # ties; NaN in bmi
+        x = df[column].to_numpy(float)
+        seen = ~np.isnan(x)
+        assert report.leakage.loc[column, "auc"] == pytest.approx(folded(y[seen], x[seen]), abs=1e-12)
+        assert report.leakage.loc[column, "n_used"] == seen.sum()
+    assert report.leakage.loc["hdl", "direction"] == "lower"  # HDL protects: lower in cases
+    assert report.leakage.loc["age", "direction"] == "higher"
+
+
+def test_leak_is_flagged_and_the_threshold_is_a_parameter(problems):
+    df, report = problems
+    flagged = report.leakage.index[report.leakage.flag].tolist()
+    assert flagged == ["troponin_after"]
+    assert any("troponin_after" in m for m in messages(report, "Possible leaks"))
+    assert [f.severity for f in report.findings if f.section == "Possible leaks"] == ["high"]
+    lax = bk.audit(df.drop(columns="troponin_after"), "event", leak_auc=0.6)
+    assert set(lax.leakage.index[lax.leakage.flag]) == set(lax.leakage.index[lax.leakage.auc >= 0.6])
+    assert lax.leakage.flag.any()
+
+
+def test_clean_table_has_no_leak_duplicate_or_overlap_flags(clean):
+    train, test = clean.iloc[:1500], clean.iloc[1500:]
+    report = bk.audit(train, "event", test=test)
+    assert not report.leakage.flag.any()
+    assert report.duplicates.n_rows.sum() == 0
+    assert report.overlap.n_test_rows.sum() == 0
+    assert not report.drift.flag.any()
+    assert {f.severity for f in report.findings} <= {"low", "medium"}
+    assert not [m for m in messages(report) if "leak" in m or "repeat" in m or "drifted" in m]
+
+
+def test_categorical_auc_two_levels_agrees_with_roc_auc_score():
+    # out-of-fold target means order two large levels as their true means do
+    df = cohort(n=4000, seed=2)
+    df["smoking"] = np.where(df["smoker"] == 1, "yes", "no")
+    report = bk.audit(df.drop(columns="smoker"), "event")
+    expected = folded(df["event"], df["smoker"])
+    assert report.leakage.loc["smoking", "method"] == "out-of-fold target mean"
+    assert report.leakage.loc["smoking", "auc"] == pytest.approx(expected, abs=0.01)
+
+
+def test_many_level_noise_category_is_not_rewarded():
+    # in-sample target means would give this noise column an AUC near 0.9
+    df = cohort(n=2000, seed=3)
+    rng = np.random.default_rng(0)
+    df["ward"] = rng.integers(0, 700, len(df)).astype(str)
+    in_sample = df.groupby("ward")["event"].transform("mean")
+    assert roc_auc_score(df["event"], in_sample) > 0.85
+    report = bk.audit(df, "event")
+    assert report.leakage.loc["ward", "auc"] < 0.6
+
+
+def test_multiclass_target_auc_is_the_best_one_vs_rest():
+    df = cohort(n=1500, seed=4)
+    df["stage"] = pd.cut(df["age"] + np.random.default_rng(0).normal(0, 8, len(df)), [0, 55, 65, 200],
+                         labels=["I", "II", "III"]).astype(str)
+    report = bk.audit(df.drop(columns="event"), "stage")
+    assert list(report.class_balance.index) == ["I", "II", "III"]
+    per_class = {c: folded(df["stage"] == c, df["sbp"]) for c in ["I", "II", "III"]}
+    best = max(per_class, key=per_class.get)
+    assert report.leakage.loc["sbp", "auc"] == pytest.approx(per_class[best], abs=1e-12)
+    assert report.leakage.loc["sbp", "class"] == best
+
+
+# --- missingness ---------------------------------------------------------------------------------
+
+def test_missing_counts_and_informative_missingness(problems):
+    df, report = problems
+    missing = report.missing
+    assert missing.loc["bmi", "n_missing"] == df["bmi"].isna().sum()
+    assert missing.loc["crp", "share_missing"] == pytest.approx(df["crp"].isna().mean())
+    event = df["event"]
+    assert missing.loc["bmi", "prevalence_if_missing"] == pytest.approx(event[df["bmi"].isna()].mean())
+    assert missing.loc["bmi", "prevalence_if_observed"] == pytest.approx(event[df["bmi"].notna()].mean())
+    assert missing.loc["bmi", "informative"] and not missing.loc["crp", "informative"]
+    assert any("'bmi'" in m for m in messages(report, "Missing values"))
+    assert not any("'crp'" in m for m in messages(report, "Missing values"))
+
+
+def test_missing_patterns_match_pandas_value_counts(problems):
+    df, report = problems
+    expected = df[["bmi", "crp"]].isna().value_counts()
+    got = report.missing_patterns
+    assert got["count"].sum() == len(df)
+    assert got.loc["bmi, crp", "count"] == expected[(True, True)]
+    assert got.loc["bmi", "count"] == expected[(True, False)]
+    assert got.loc["(none missing)", "count"] == expected[(False, False)]
+    assert got["count"].is_monotonic_decreasing
+
+
+# --- balance, duplicates, identifiers ------------------------------------------------------------
+
+def test_class_balance_and_rare_class():
+    df = cohort(n=3000, seed=6, prevalence=0.02)
+    report = bk.audit(df, "event", rare_class=0.05)
+    counts = df["event"].value_counts()
+    assert report.class_balance.loc["1", "count"] == counts[1]
+    assert report.class_balance.loc["1", "share"] == pytest.approx(counts[1] / len(df))
+    assert any("class 1 is rare" in m for m in messages(report, "Target"))
+    assert not any("rare" in m for m in messages(bk.audit(df, "event", rare_class=0.01)))
+
+
+def test_duplicates_agree_with_pandas_duplicated(problems):
+    df, report = problems
+    flat = df.reset_index()  # the patient_id index is a column of the audit
+    table = report.duplicates
+    assert table.loc["exact (all columns)", "n_rows"] == flat.duplicated().sum() == 7
+    ignoring = table.index[table.index.str.startswith("ignoring")][0]
+    ids = report.identifiers.index.tolist()
+    assert table.loc[ignoring, "n_rows"] == flat.drop(columns=ids).duplicated().sum()
+    assert any("7 rows repeat" in m for m in messages(report, "Duplicates"))
+
+
+def test_duplicates_ignoring_ids_and_conflicting_labels():
+    df = cohort(n=500, seed=7).reset_index()
+    copy = df.iloc[:4].assign(patient_id=np.arange(9001, 9005))  # same records, new ids
+    flipped = df.iloc[10:13].assign(patient_id=np.arange(9101, 9104), event=1 - df["event"].iloc[10:13])
+    report = bk.audit(pd.concat([df, copy, flipped], ignore_index=True), "event", id_columns="patient_id")
+    table = report.duplicates
+    assert table.iloc[0]["n_rows"] == 0  # the ids differ
+    assert table.iloc[1]["n_rows"] == 4
+    assert table.loc["same features, different target", "n_rows"] == 6  # 3 pairs
+    assert table.loc["same features, different target", "n_groups"] == 3
+    # a copy whose outcome is unknown does not disagree with anything
+    unknown = df.iloc[20:22].assign(patient_id=[9201, 9202], event=np.nan)
+    report = bk.audit(pd.concat([df, unknown], ignore_index=True), "event", id_columns="patient_id")
+    assert report.duplicates.loc["same features, different target", "n_rows"] == 0
+
+
+def test_identifier_like_columns_are_found(problems):
+    _, report = problems
+    ids = report.identifiers
+    assert "distinct text" in ids.loc["code", "reasons"]
+    assert "integer sequence" in ids.loc["serial", "reasons"]
+    assert "name" in ids.loc["patient_id", "reasons"]
+    assert not {"code", "serial", "patient_id"} & set(report.leakage.index)  # not treated as features
+    assert {"age", "sbp", "lab_001"}.isdisjoint(ids.index)
+    assert sum("looks like an identifier" in m for m in messages(report, "Identifiers")) == 3
+
+
+def test_identifier_that_predicts_the_target_is_flagged():
+    df = cohort(n=800, seed=8).sort_values("event").reset_index(drop=True)
+    df["record_no"] = np.arange(len(df))  # numbered after sorting by outcome
+    report = bk.audit(df, "event", id_columns=["record_no"])
+    assert report.identifiers.loc["record_no", "given"]
+    assert report.identifiers.loc["record_no", "auc"] == pytest.approx(1.0)
+    assert any(f.severity == "high" and "record_no" in f.message for f in report.findings)
+
+
+# --- sites, groups, time -------------------------------------------------------------------------
+
+def test_shifted_site_is_separable_and_its_feature_is_named(problems, clean):
+    df, report = problems
+    assert report.separability.loc["sites", "auc"] > 0.75
+    assert report.site_features.index[0] == "lab_001"
+    assert report.site_features.loc["lab_001", "site"] == "site_3"
+    assert any("lab_001" in m for m in messages(report, "Sites"))
+    # prevalence by site, checked against pandas and statsmodels' Wilson interval
+    by_site = report.by_site
+    expected = df.groupby("site", observed=True)["event"].agg(["size", "sum", "mean"])
+    np.testing.assert_array_equal(by_site["n"], expected["size"])
+    np.testing.assert_allclose(by_site["prevalence"], expected["mean"])
+    low, high = proportion_confint(expected["sum"], expected["size"], method="wilson")
+    np.testing.assert_allclose(by_site["prevalence_low"], low)
+    np.testing.assert_allclose(by_site["prevalence_high"], high)
+    # without the shift, sites drawn alike are not separable
+    same = clean.assign(site=np.random.default_rng(0).choice(["a", "b", "c"], len(clean)))
+    assert bk.audit(same, "event", site="site").separability.loc["sites", "auc"] < 0.6
+
+
+def test_group_and_time_tables_match_groupby(clean):
+    rng = np.random.default_rng(2)
+    df = clean.assign(admitted=pd.Timestamp("2018-03-01")
+                      + pd.to_timedelta(rng.integers(0, 4 * 365, len(clean)), "D"))
+    df["band"] = pd.cut(df["age"], [0, 50, 70, 200], labels=["<50", "50-70", "70+"])
+    report = bk.audit(df, "event", group="band", time="admitted")
+    expected = df.groupby("band", observed=True)["event"].agg(["size", "mean"])
+    np.testing.assert_array_equal(report.by_group.loc[["<50", "50-70", "70+"], "n"], expected["size"])
+    np.testing.assert_allclose(report.by_group.loc[["<50", "50-70", "70+"], "prevalence"], expected["mean"])
+    years = df.groupby(df["admitted"].dt.year)["event"].agg(["size", "mean"])
+    assert report.by_time.index.tolist() == [str(y) for y in years.index]
+    np.testing.assert_array_equal(report.by_time["n"], years["size"])
+    np.testing.assert_allclose(report.by_time["prevalence"], years["mean"])
+    assert "<h3>Groups</h3>" in report.to_html() and "<h3>Time</h3>" in report.to_html()
+    quarterly = bk.audit(df, "event", time="admitted", time_freq="Q").by_time
+    assert quarterly.index[0] == "2018Q1" and quarterly["n"].sum() == len(df)
+
+
+def test_time_trend_in_prevalence_is_reported():
+    df = cohort(n=3000, seed=9)
+    year = np.where(df["event"] == 1, np.random.default_rng(0).choice([2019, 2020], len(df)), 2018)
+    df["year"] = np.where(np.random.default_rng(1).random(len(df)) < 0.5, year, 2019)
+    report = bk.audit(df, "event", time="year")
+    assert report.by_time.index.tolist() == ["2018", "2019", "2020"]
+    assert any("changes over time" in m for m in messages(report, "Time"))
+
+
+# --- training and test ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def split(clean):
+    train = clean.iloc[:1400]
+    test = pd.concat([clean.iloc[1400:], clean.iloc[:20]])  # 20 training patients again
+    test = test.assign(lab_002=test["lab_002"] + 0.6)  # drift; the 20 rows no longer match exactly
+    test.iloc[-5:, test.columns.get_loc("lab_002")] = clean["lab_002"].iloc[15:20]  # these 5 do
+    return train, test
+
+
+def test_overlap_of_patients_and_rows(split):
+    train, test = split
+    report = bk.audit(train, "event", test=test)
+    overlap = report.overlap
+    assert overlap.loc["identifier patient_id", "n_test_rows"] == test.index.isin(train.index).sum() == 20
+    shared_rows = test.reset_index().merge(train.reset_index(), how="inner").shape[0]
+    assert overlap.loc["rows, all shared columns", "n_test_rows"] == shared_rows == 5
+    assert overlap.loc["rows, ignoring identifiers", "n_test_rows"] == 5
+    assert sum(f.severity == "high" for f in report.findings if f.section == "Train/test") == 3
+    assert "<h3>Train/test</h3>" in report.to_html()
+
+
+def test_drift_statistics_match_scipy_ks_2samp_and_hand_smd(split):
+    train, test = split
+    drift = bk.audit(train, "event", test=test).drift
+    for column in ["lab_002", "age", "smoker", "bmi"]:
+        a, b = train[column].to_numpy(float), test[column].to_numpy(float)
+        ks = ks_2samp(a, b, method="asymp")
+        assert drift.loc[column, "ks"] == pytest.approx(ks.statistic, abs=1e-12)
+        assert drift.loc[column, "p_value"] == pytest.approx(ks.pvalue, rel=1e-9, abs=1e-300)
+        smd = (b.mean() - a.mean()) / np.sqrt((a.var(ddof=1) + b.var(ddof=1)) / 2)
+        assert drift.loc[column, "smd"] == pytest.approx(smd, rel=1e-10)
+    assert drift.index[drift.flag].tolist() == ["lab_002"]
+    tvd = 0.5 * (train["group"].value_counts(normalize=True)
+                 - test["group"].value_counts(normalize=True)).abs().sum()
+    assert drift.loc["group", "tvd"] == pytest.approx(tvd)
+
+
+def test_categorical_and_missingness_drift_are_flagged(clean):
+    train, test = clean.iloc[:1000], clean.iloc[1000:].copy()
+    test["group"] = "B"  # the case mix changed
+    test["crp"] = test["crp"].where(np.arange(len(test)) % 2 == 0)  # half missing in test only
+    report = bk.audit(train, "event", test=test)
+    assert report.drift.loc["group", "tvd"] == pytest.approx((train["group"] == "A").mean())
+    assert report.drift.loc["group", "flag"] and report.drift.loc["crp", "flag"]
+    assert report.drift.loc["crp", "missing_test"] == pytest.approx(0.5, abs=0.001)
+    assert report.separability.loc["train vs test", "auc"] > 0.75
+
+
+def test_split_column_gives_the_same_drift_as_a_test_frame(split):
+    train, test = split
+    stacked = pd.concat([train.assign(part="train"), test.assign(part="test")])
+    by_column = bk.audit(stacked, "event", test="part").drift
+    by_frame = bk.audit(train, "event", test=test).drift
+    pd.testing.assert_frame_equal(by_column.sort_index(), by_frame.sort_index())
+
+
+# --- mixed types, rendering, input handling ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def mixed():
+    rng = np.random.default_rng(3)
+    n = 300
+    y = rng.integers(0, 2, n)
+    return pd.DataFrame({
+        "y": np.where(y == 1, "case", "control"),
+        "flag": rng.random(n) < 0.3,
+        "nullable": pd.array(np.where(rng.random(n) < 0.2, None, rng.integers(0, 5, n)), dtype="Int64"),
+        "colour": pd.Categorical(rng.choice(["red", "green", None], n)),
+        "text": pd.array(rng.choice(["a", "b", "c"], n), dtype="string"),
+        "when": pd.date_range("2020-01-01", periods=n, freq="D", tz="Europe/Paris"),
+        "span": pd.to_timedelta(rng.integers(0, 100, n), "h"),
+        "empty": np.nan,
+        "constant": 7,
+        "listy": [[k % 3] for k in range(n)],
+        "score": y + rng.normal(0, 2, n),
+    })
+
+
+def test_mixed_dtypes_all_missing_and_constant_columns(mixed):
+    report = bk.audit(mixed, "y", time="when", positive="case")
+    kinds = report.columns["kind"]
+    assert kinds["flag"] == "numeric" and kinds["when"] == "datetime"
+    assert kinds["colour"] == "categorical" and kinds["listy"] == "categorical"
+    assert report.columns.loc["empty", "n_missing"] == len(mixed)
+    assert np.isnan(report.leakage.loc["empty", "auc"])
+    assert report.leakage.loc["constant", "auc"] == 0.5
+    assert any("entirely missing" in m for m in messages(report))
+    assert any("constant" in m and "constant" in m for m in messages(report))
+    expected = folded(mixed["y"] == "case", mixed["score"])
+    assert report.leakage.loc["score", "auc"] == pytest.approx(expected, abs=1e-12)
+    assert report.class_balance.index.tolist() == ["case", "control"]
+
+
+def test_does_not_mutate_its_inputs(problems, split, mixed):
+    df, _ = problems
+    train, test = split
+    for frame, kwargs in [(df, dict(site="site", group="group")), (train, dict(test=test)),
+                          (mixed, dict(time="when", positive="case"))]:
+        before = frame.copy(deep=True)
+        test_before = test.copy(deep=True)
+        bk.audit(frame, "y" if "y" in frame else "event", **kwargs)
+        pd.testing.assert_frame_equal(frame, before)
+        pd.testing.assert_frame_equal(test, test_before)
+
+
+def test_html_markdown_and_save(problems, tmp_path):
+    _, report = problems
+    page = report._repr_html_()
+    for section in ["Findings", "Overview", "Missing values", "Target", "Duplicates", "Identifiers",
+                    "Possible leaks", "Sites", "Groups"]:
+        assert f"<h3>{section}</h3>" in page
+    assert "troponin_after" in page and "<table" in page
+    assert "## Possible leaks" in report.to_markdown()
+    saved = report.save(tmp_path / "audit.html").read_text(encoding="utf-8")
+    assert saved.startswith("<!DOCTYPE html>") and "Possible leaks" in saved
+    assert "# Data audit" in report.save(tmp_path / "audit.md").read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match="path must end in .md or .html"):
+        report.save(tmp_path / "audit.pdf")
+    frame = report.findings_frame()
+    order = {"high": 0, "medium": 1, "low": 2}
+    assert frame.severity.map(order).is_monotonic_increasing
+    assert "findings" in repr(report)
+
+
+def test_html_escapes_user_text():
+    df = cohort(n=300, seed=11).rename(columns={"lab_001": "<script>x</script>"})
+    page = bk.audit(df, "event", leak_auc=0.55)._repr_html_()
+    assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(target="outcome"), ValueError, r"target='outcome' is not a column of df"),
+    (dict(target="event", site="hospital"), ValueError, r"site='hospital' is not a column"),
+    (dict(target="event", group="sex"), ValueError, r"group='sex' is not a column"),
+    (dict(target="event", time="date"), ValueError, r"time='date' is not a column"),
+    (dict(target="event", id_columns=["mrn"]), ValueError, r"id_columns='mrn' is not a column"),
+    (dict(target="event", test="split"), ValueError, r"test='split' is not a column"),
+    (dict(target="event", site="event"), ValueError, r"site and target are the same column"),
+    (dict(target="one"), ValueError, r"target 'one' has only one class"),
+    (dict(target="age"), ValueError, r"target 'age' has \d+ distinct values"),
+    (dict(target="event", positive=2), ValueError, r"positive=2 is not a class"),
+    (dict(target="event", group="one"), ValueError, r"group='one' has one level only"),
+    (dict(target="event", test="female"), ValueError, r"test=.* must have two values|marking"),
+    (dict(target="event", test="age"), ValueError, r"test='age' must have two values"),
+    (dict(target="event", leak_auc=0.3), ValueError, r"leak_auc must be a number in \(0.5, 1\]"),
+    (dict(target="event", max_rows=10), ValueError, r"max_rows must be an integer >= 100"),
+    (dict(target="event", time="age", time_freq=3), ValueError, r"time_freq must be a pandas"),
+    (dict(target="event", time="when", time_freq="fortnight"), ValueError, r"time_freq='fortnight'"),
+    (dict(target="event", time="words"), ValueError, r"time='words' must hold dates"),
+])
+def test_bad_input_names_the_argument(kwargs, error, match):
+    df = cohort(n=200, seed=12).assign(one=1, when=pd.Timestamp("2020-01-01"), words="not a date")
+    df["when"] = df["when"] + pd.to_timedelta(np.arange(len(df)), "D")
+    df["female"] = df["female"] * 2  # values 0 and 2: no value marks test rows
+    with pytest.raises(error, match=match):
+        bk.audit(df, **kwargs)
+
+
+def test_df_must_be_a_dataframe():
+    with pytest.raises(TypeError, match="df must be a pandas DataFrame"):
+        bk.audit(np.zeros((5, 2)), 0)
+    with pytest.raises(ValueError, match="test is an empty DataFrame"):
+        bk.audit(cohort(n=100), "event", test=cohort(n=100).iloc[:0])
