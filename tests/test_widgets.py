@@ -4,6 +4,7 @@ import base64
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import biomedkit as bk
@@ -76,3 +77,49 @@ def test_bad_arguments(explorer, kwargs, match):
     _, (y, s, g) = explorer
     with pytest.raises(ValueError, match=match):
         bk.widgets.FairnessExplorer(y, s, g, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def explanation_explorer():
+    pytest.importorskip("xgboost")
+    from xgboost import XGBClassifier
+
+    data, _ = bk.simulate.cohort(1500, random_state=2)
+    model = XGBClassifier(n_estimators=40, max_depth=3, enable_categorical=True, n_jobs=1).fit(data.X, data.y)
+    return bk.widgets.ExplanationExplorer(bk.explain.explain(model, data.X), max_points=300), model, data.X
+
+
+def test_explanation_explorer_shows_the_models_risk(explanation_explorer):
+    ex, model, X = explanation_explorer
+    assert ex.prediction == pytest.approx(model.predict_proba(X.iloc[[0]])[0, 1], abs=1e-6)
+    ex.selected = 7  # what the browser sends when a patient is picked
+    assert ex.patient["id"] == str(X.index[7])
+    assert ex.prediction == pytest.approx(model.predict_proba(X.iloc[[7]])[0, 1], abs=1e-6)
+    shap = np.frombuffer(ex.patient["shap"], dtype="<f4")
+    assert ex.patient["base"] + shap.sum() == pytest.approx(ex.patient["prediction"], abs=1e-4)
+    table = ex.patient_table()
+    assert table.shap.abs().is_monotonic_decreasing
+
+
+def test_explanation_explorer_what_if_runs_the_model_again(explanation_explorer):
+    ex, model, X = explanation_explorer
+    ex.selected = 3
+    ex.whatif = {"position": 3, "changes": {"age": 80.0, "group": "B"}, "request": 1}
+    changed = X.iloc[[3]].copy()
+    changed["age"] = 80.0
+    changed["group"] = pd.Categorical(["B"], dtype=X["group"].dtype)
+    assert ex.whatif_result["risk"] == pytest.approx(model.predict_proba(changed)[0, 1], abs=1e-6)
+    assert ex.whatif_result["request"] == 1
+    ex.whatif = {"position": 3, "changes": {"group": "Z"}, "request": 2}
+    assert "not one of its categories" in ex.whatif_result["error"]
+
+
+def test_explanation_explorer_sends_a_subsample_and_one_patient(explanation_explorer):
+    ex, _, X = explanation_explorer
+    assert ex.summary["n_points"] == 300 and ex.summary["n_rows"] == len(X)
+    assert all(len(f["shap"]) == 4 * 300 for f in ex.summary["features"])
+    assert len(ex.patient["inputs"]) == X.shape[1]  # one patient's row only
+    with pytest.raises(TypeError, match="bk.explain.explain"):
+        bk.widgets.ExplanationExplorer(X)
+    with pytest.raises(ValueError, match="patient"):
+        bk.widgets.ExplanationExplorer(ex.explanation, patient=len(X))

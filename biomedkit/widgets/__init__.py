@@ -11,6 +11,7 @@ Examples
 >>> explorer.table()                                             # doctest: +SKIP
 """
 
+from biomedkit.widgets.explanation import ExplanationExplorer
 from biomedkit.widgets.fairness import FairnessExplorer
 
-__all__ = ["FairnessExplorer"]
+__all__ = ["ExplanationExplorer", "FairnessExplorer"]

@@ -1,0 +1,66 @@
+"""The explanation explorer in JupyterLab 4, driven by Playwright in the system chromium.
+
+The test runs lesson 12, picks a patient the way a learner would (search by id, click),
+checks that the risk the browser shows is the model's, changes a value in the what-if
+panel, and checks the new risk against the model run on the changed row in the kernel.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from browser.harness import browser_page, server
+from browser.lab import errors, open_notebook, run_all, run_code, settings_dir
+from browser.test_fairness_explorer import shoot
+from conftest import ROOT
+
+LESSON = ROOT / "notebooks" / "12_interpretability.ipynb"
+
+pytestmark = pytest.mark.browser
+
+MODEL_RISK = """
+import numpy as np
+_e = explorer.explanation
+_row = _e.data.iloc[[explorer.selected]]
+print(_e.data.index[explorer.selected], float(_e.model.predict_proba(_row)[0, 1]))
+"""
+
+
+def test_explanation_explorer_in_jupyterlab(tmp_path):
+    shutil.copy(LESSON, tmp_path / LESSON.name)
+    env = {"JUPYTERLAB_SETTINGS_DIR": str(settings_dir(tmp_path))}
+    with server("lab", tmp_path, env=env) as url, browser_page() as page:
+        open_notebook(page, url, LESSON.name)
+        run_all(page)
+        assert errors(page) == []
+        explorer = page.locator("[data-testid=bk-explanation-explorer]").first
+        explorer.scroll_into_view_if_needed()
+        shoot(page, tmp_path, "lab-explanation-before")
+
+        # Pick the fifth patient on the list: search for its id, then click it.
+        item = explorer.locator("[data-testid=bk-patient-list] .bk-item").nth(4)
+        patient_id = item.get_attribute("data-id")
+        explorer.locator("[data-testid=bk-patient-search]").fill(patient_id)
+        explorer.locator(f"[data-testid=bk-patient-list] .bk-item[data-id='{patient_id}']").first.click()
+        page.wait_for_function(
+            "(id) => document.querySelector('[data-testid=bk-patient-id]').innerText === id",
+            arg=patient_id, timeout=30_000)
+        shown = float(explorer.locator("[data-testid=bk-patient-risk]").inner_text())
+        kernel_id, risk = run_code(page, MODEL_RISK).split()
+        assert kernel_id == patient_id
+        assert shown == pytest.approx(float(risk), abs=6e-5)
+
+        # What if the patient were 10 years older?
+        age = explorer.locator("[data-testid=bk-whatif-age]")
+        new_age = float(age.input_value()) + 10
+        age.fill(str(new_age))
+        explorer.locator("[data-testid=bk-whatif-run]").click()
+        explorer.locator("[data-testid=bk-whatif-risk]").wait_for(timeout=60_000)
+        new_shown = float(explorer.locator("[data-testid=bk-whatif-risk]").inner_text())
+        changed = run_code(page, MODEL_RISK.replace("print(", f"_row = _row.assign(age={new_age})\nprint("))
+        assert new_shown == pytest.approx(float(changed.split()[1]), abs=6e-5)
+        assert new_shown != pytest.approx(shown, abs=1e-6)
+        explorer.scroll_into_view_if_needed()
+        shoot(page, tmp_path, "lab-explanation-after")
