@@ -64,3 +64,31 @@ def test_explanation_explorer_in_jupyterlab(tmp_path):
         assert new_shown != pytest.approx(shown, abs=1e-6)
         explorer.scroll_into_view_if_needed()
         shoot(page, tmp_path, "lab-explanation-after")
+
+
+def test_explanation_explorer_in_marimo(tmp_path):
+    app = ROOT / "notebooks" / "12_explanation_explorer_marimo.py"
+    with server("marimo", tmp_path, target=app) as url, browser_page() as page:
+        page.goto(url, wait_until="domcontentloaded")
+        explorer = page.locator("[data-testid=bk-explanation-explorer]").first
+        explorer.wait_for(timeout=180_000)
+        item = explorer.locator("[data-testid=bk-patient-list] .bk-item").nth(2)
+        patient_id = item.get_attribute("data-id")
+        item.click()
+        page.wait_for_function(
+            "(id) => { const e = document.querySelector('[data-testid=bk-python-patient]');"
+            " return e && e.innerText === id; }", arg=patient_id, timeout=60_000)
+        shown = float(explorer.locator("[data-testid=bk-patient-risk]").inner_text())
+        assert shown == pytest.approx(float(page.locator("[data-testid=bk-python-risk]").inner_text()), abs=6e-5)
+
+        age = explorer.locator("[data-testid=bk-whatif-age]")
+        age.fill(str(float(age.input_value()) + 10))
+        explorer.locator("[data-testid=bk-whatif-run]").click()
+        explorer.locator("[data-testid=bk-whatif-risk]").wait_for(timeout=60_000)
+        page.wait_for_function(
+            "() => { const e = document.querySelector('[data-testid=bk-python-whatif]');"
+            " return e && e.innerText.length > 0; }", timeout=60_000)
+        new_shown = float(explorer.locator("[data-testid=bk-whatif-risk]").inner_text())
+        assert new_shown == pytest.approx(float(page.locator("[data-testid=bk-python-whatif]").inner_text()),
+                                          abs=6e-5)
+        shoot(page, tmp_path, "marimo-explanation")

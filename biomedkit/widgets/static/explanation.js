@@ -49,7 +49,7 @@ const colour = (t) => (Number.isFinite(t) ? `rgb(${Math.round(30 + 200 * t)},${M
 function axes(width, height, xr, yr, xlabel, m = { l: 40, r: 8, t: 8, b: 28 }) {
   const x = (v) => m.l + ((v - xr[0]) / (xr[1] - xr[0] || 1)) * (width - m.l - m.r);
   const y = (v) => height - m.b - ((v - yr[0]) / (yr[1] - yr[0] || 1)) * (height - m.t - m.b);
-  let s = `<svg width="${width}" height="${height}">`;
+  let s = `<svg width="100%" viewBox="0 0 ${width} ${height}" style="max-width:${width}px">`;
   s += `<line x1="${m.l}" x2="${width - m.r}" y1="${height - m.b}" y2="${height - m.b}" stroke="#999"/>`;
   for (let i = 0; i <= 4; i++) {
     const v = xr[0] + (i / 4) * (xr[1] - xr[0]);

@@ -65,7 +65,7 @@ function chart(width, height, xr, yr, xlabel, ylabel, xticks = true) {
   const m = { l: 42, r: 8, t: 8, b: 30 };
   const x = (v) => m.l + ((v - xr[0]) / (xr[1] - xr[0])) * (width - m.l - m.r);
   const y = (v) => height - m.b - ((v - yr[0]) / (yr[1] - yr[0])) * (height - m.t - m.b);
-  let s = `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`;
+  let s = `<svg width="100%" viewBox="0 0 ${width} ${height}" style="max-width:${width}px">`;
   s += `<rect x="${m.l}" y="${m.t}" width="${width - m.l - m.r}" height="${height - m.t - m.b}" fill="none" stroke="#bbb"/>`;
   for (let i = 0; i <= 4; i++) {
     const xv = xr[0] + (i / 4) * (xr[1] - xr[0]), yv = yr[0] + (i / 4) * (yr[1] - yr[0]);
