@@ -3,8 +3,8 @@ logistic regression, and secure aggregation by additive secret sharing.
 
 The federated part is a small in-notebook simulation for teaching: every "hospital" is
 a NumPy array in the same process. Real deployments use a framework that handles the
-network, failures, authentication and the cryptography (for example Flower,
-https://flower.ai), and a vetted secure-aggregation protocol.
+network, failures, authentication and the cryptography (for example Flower), and a
+vetted secure-aggregation protocol.
 
 Examples
 --------
