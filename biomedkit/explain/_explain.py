@@ -1,0 +1,155 @@
+"""``explain``: SHAP values for any fitted model, by the fastest exact method that fits it."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+
+from biomedkit.explain._explanation import Explanation
+from biomedkit.explain._inputs import (as_frame, check_fitted, check_nan_accepted, check_output_index,
+                                      is_xgboost, sample_rows)
+from biomedkit.simulate._common import check_int
+
+
+def choose_method(model, X: pd.DataFrame) -> str:
+    """xgboost, tree, linear or permutation (see ``explain``)."""
+    from biomedkit.explain._shap import LINEAR, SHAP_TREES
+
+    if is_xgboost(model):
+        return "xgboost"
+    name, library = type(model).__name__, type(model).__module__.split(".")[0]
+    numeric = all(dtype.kind in "biuf" for dtype in X.dtypes)  # shap's tree and linear readers need numbers
+    if library == "sklearn" and numeric:
+        if name in SHAP_TREES:
+            return "tree"
+        if name in LINEAR and np.atleast_2d(model.coef_).shape[0] == 1:  # one output only
+            return "linear"
+    return "permutation"
+
+
+def _seed(random_state) -> int | None:
+    if random_state is None or isinstance(random_state, numbers.Integral):
+        return random_state
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(2**31 - 1))
+    raise TypeError("random_state must be None, an int or a numpy Generator; "
+                    f"got {type(random_state).__name__}")
+
+
+def explain(model, X, background=None, *, output_index: int | None = None, max_background: int = 100,
+            n_permutations: int = 5, random_state: int | np.random.Generator | None = None) -> Explanation:
+    """SHAP values for a fitted model on the rows of ``X``; they add up to the model output.
+
+    The method follows the model:
+
+    - **XGBoost** (``XGBClassifier``, ``XGBRegressor``, ``Booster``): exact path-dependent
+      TreeSHAP from xgboost's own ``pred_contribs``, in margin units (log-odds for
+      binary classifiers). Fast; categorical columns work as in fit
+      (``enable_categorical``); missing values follow the trees' default directions.
+    - **scikit-learn trees** (decision trees, random forests, extra trees, gradient
+      boosting, histogram gradient boosting) on numeric columns: shap's
+      ``TreeExplainer`` (path-dependent). Forests explain the probability of the event;
+      gradient boosting its log-odds.
+    - **linear models** (``LogisticRegression``, ``LinearRegression``, ``Ridge``, ``Lasso``,
+      ``ElasticNet``) on numeric columns: shap's ``LinearExplainer`` with independent
+      features, ``coef * (x - mean(background))``, in log-odds for logistic regression.
+    - **anything else** (pipelines, SVMs, neural networks, multiclass logistic
+      regression, tree models on categorical columns): shap's ``PermutationExplainer``
+      on ``predict_proba[:, 1]`` (classifiers) or ``predict`` (regressors) with at most
+      ``max_background`` background rows. It costs about ``n_permutations * (2 * p + 1)
+      * max_background`` model evaluations per row: explain a sample, not 100,000 rows.
+
+    Parameters
+    ----------
+    model : fitted estimator
+        The model to explain.
+    X : DataFrame or 2-d array
+        The rows to explain, with the model's columns (extra or missing columns raise).
+    background : DataFrame, optional
+        Rows that stand for "a typical patient" (usually the training data): the
+        linear and permutation methods compare each row with them; default ``X``.
+        At most ``max_background`` rows are drawn from it. Tree methods ignore it:
+        path-dependent TreeSHAP weighs each split by the training rows that reached it.
+    output_index : int, optional
+        Which output to explain when the model has several (a class of a multiclass
+        classifier, a target of a multi-output regressor). Binary classifiers always
+        explain the event (class 1); leave it None for them.
+    max_background : int, default=100
+        Most background rows kept (linear and permutation methods).
+    n_permutations : int, default=5
+        Antithetic permutations per row (permutation method); the values add up
+        exactly for any number, more permutations make each value less noisy.
+    random_state : int, Generator or None
+        Seed for the background sample and the permutations.
+
+    Returns
+    -------
+    Explanation
+        ``.values`` (rows x features), ``.base_values``, ``.data``, ``.feature_names``,
+        ``.output`` and ``.prediction``; ``.importance()``, ``.to_frame()`` and
+        ``.predict_row()`` for what-if questions.
+
+    Raises
+    ------
+    NotFittedError
+        If the model is not fitted (a ValueError).
+    ValueError
+        If ``X`` lacks some of the model's columns or has others, or has missing
+        values that the model cannot take.
+
+    References
+    ----------
+    Lundberg et al. (2020), From local explanations to global understanding with
+    explainable AI for trees, Nature Machine Intelligence 2:56-67 (TreeSHAP).
+    Strumbelj and Kononenko (2014), Explaining prediction models and individual
+    predictions with feature contributions, Knowl Inf Syst 41:647-665 (permutations).
+
+    Examples
+    --------
+    >>> from xgboost import XGBClassifier
+    >>> data, truth = bk.simulate.cohort(n=2_000, random_state=0)
+    >>> model = XGBClassifier(n_estimators=100, max_depth=3, enable_categorical=True)
+    >>> model.fit(data.X, data.y)                                       # doctest: +SKIP
+    >>> expl = bk.explain.explain(model, data.X)                        # doctest: +SKIP
+    >>> expl.importance().head()                                        # doctest: +SKIP
+    >>> bk.explain.plot_waterfall(expl, row=0)                          # doctest: +SKIP
+    """
+    check_fitted(model)
+    X = as_frame(X, model)
+    max_background = check_int(max_background, "max_background", 1)
+    n_permutations = check_int(n_permutations, "n_permutations", 1)
+    seed = _seed(random_state)
+    method = choose_method(model, X)
+    options = {"output_index": output_index, "max_background": max_background,
+               "n_permutations": n_permutations, "random_state": seed}
+    kept = None
+    if method == "xgboost":
+        from biomedkit.explain._xgboost import xgboost_shap
+
+        values, base, output = xgboost_shap(model, X, output_index)
+    else:
+        check_nan_accepted(model, X)
+        if method == "tree":
+            from biomedkit.explain._shap import tree_shap
+
+            values, base, output = tree_shap(model, X, output_index)
+        else:
+            kept = X if background is None else as_frame(background, model, "background")
+            check_nan_accepted(model, kept, "background")
+            kept = sample_rows(kept, max_background, seed).copy()
+            if method == "linear":
+                from biomedkit.explain._shap import linear_shap
+
+                check_output_index(1, output_index)
+                values, base, output = linear_shap(model, X, kept)
+            else:
+                from biomedkit.explain._shap import permutation_shap
+
+                values, base, output = permutation_shap(model, X, kept, output_index,
+                                                        n_permutations=n_permutations, seed=seed)
+    return Explanation(values=values, base_values=base, data=X.copy(),
+                       feature_names=[str(c) for c in X.columns], output=output, method=method,
+                       model=model, background=kept, options=options)
+
