@@ -10,9 +10,9 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from biomedkit.multisite.secure import secure_sum
 from biomedkit.simulate._common import check_float, check_int
 from biomedkit.validation._checks import check_binary
-from biomedkit.multisite.secure import secure_sum
 
 
 @dataclass(frozen=True)
