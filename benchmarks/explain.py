@@ -1,0 +1,52 @@
+"""Time SHAP explanations of an XGBoost model against the explorer's budget (DESIGN.md).
+
+    python benchmarks/explain.py
+
+10,000 simulated patients x 30 features (``bk.simulate.cohort`` with 19 noise
+columns); ``bk.explain.explain`` (xgboost's own pred_contribs) against shap's
+TreeExplainer on the same model, each timed 3 times (median). Two models: a
+typical tuned one (300 trees of depth 3) and xgboost's defaults (100 trees of depth
+6). TreeSHAP costs about trees x leaves x depth^2 per row, so deep trees are dearer.
+The explorer's budget is 3 s to be ready, so ``explain`` must take well under that.
+"""
+
+import os
+import statistics
+import time
+
+import biomedkit as bk
+
+
+def median_time(run, repeats=3):
+    """Median wall-clock and processor seconds (the latter summed over threads)."""
+    wall, cpu = [], []
+    for _ in range(repeats):
+        t, c = time.perf_counter(), time.process_time()
+        run()
+        wall.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def main():
+    import shap
+    import xgboost as xgb
+
+    data, _ = bk.simulate.cohort(n=10_000, n_noise=19, random_state=0)
+    X, y = data.X, data.y
+    print(f"{X.shape[0]:,} rows x {X.shape[1]} features (1 categorical); xgboost {xgb.__version__}, "
+          f"shap {shap.__version__}, {os.cpu_count()} cores, n_jobs=None (all)")
+    print(f"{'model':<32} {'bk.explain s':>12} {'(cpu s)':>8} {'shap s':>7} {'shap/bk':>8} {'budget':>7}")
+    for label, params in (("300 trees, depth 3", {"n_estimators": 300, "max_depth": 3}),
+                          ("100 trees, depth 6 (defaults)", {"n_estimators": 100, "max_depth": 6})):
+        model = xgb.XGBClassifier(**params, learning_rate=0.05, enable_categorical=True,
+                                  random_state=0).fit(X, y)
+        ours, ours_cpu = median_time(lambda: bk.explain.explain(model, X))
+        theirs, _ = median_time(lambda: shap.TreeExplainer(model).shap_values(X))
+        verdict = "OK" if ours < 3.0 else "OVER"
+        print(f"{label:<32} {ours:>12.3f} {ours_cpu:>8.3f} {theirs:>7.3f} {theirs / ours:>7.2f}x "
+              f"{'3 s':>7} {verdict}")
+    print(f"load average over the last minute: {os.getloadavg()[0]:.1f} (other work slows the wall clock)")
+
+if __name__ == "__main__":
+    main()
