@@ -123,3 +123,18 @@ def test_explanation_explorer_sends_a_subsample_and_one_patient(explanation_expl
         bk.widgets.ExplanationExplorer(X)
     with pytest.raises(ValueError, match="patient"):
         bk.widgets.ExplanationExplorer(ex.explanation, patient=len(X))
+
+
+def test_explanation_explorer_from_model_explains_on_demand(explanation_explorer):
+    full, model, X = explanation_explorer
+    lazy = bk.widgets.ExplanationExplorer.from_model(model, X, max_points=200)
+    assert lazy.summary["n_points"] == 200 and lazy.summary["n_rows"] == len(X)
+    risks = np.frombuffer(lazy.patients["risk"], dtype="<f4")
+    assert risks[0] == pytest.approx(model.predict_proba(X)[:, 1].max(), abs=1e-6)  # sorted by risk
+    for position in (0, 11):
+        lazy.selected = position
+        full.selected = position
+        assert lazy.prediction == pytest.approx(full.prediction, abs=1e-6)
+        np.testing.assert_allclose(np.frombuffer(lazy.patient["shap"], "<f4"),
+                                   np.frombuffer(full.patient["shap"], "<f4"), atol=1e-5)
+    assert lazy.what_if(11, age=75.0).prediction == pytest.approx(full.what_if(11, age=75.0).prediction)
