@@ -432,8 +432,12 @@ def audit(
     if time_freq is not None and not isinstance(time_freq, str):
         raise ValueError(f"time_freq must be a pandas period alias such as 'Y', 'Q' or 'M'; "
                          f"got {time_freq!r}")
-    scan = _scan(ctx)
-    return _Builder(ctx, scan, thresholds, time_freq).report()
+    from threadpoolctl import threadpool_limits
+
+    # Small BLAS and OpenMP calls (matrix-vector products, the classifier) run faster on one
+    # thread; extra threads compete with each other on a busy machine.
+    with threadpool_limits(1):
+        return _Builder(ctx, _scan(ctx), thresholds, time_freq).report()
 
 
 def _rows(used: int, labels: np.ndarray) -> str:
@@ -795,7 +799,6 @@ def _separability(X: dict, labels: np.ndarray, seed: int) -> dict | None:
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.metrics import balanced_accuracy_score, roc_auc_score
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
-    from threadpoolctl import threadpool_limits
 
     counts = np.bincount(labels)
     keep = counts[labels] >= 3
@@ -809,9 +812,8 @@ def _separability(X: dict, labels: np.ndarray, seed: int) -> dict | None:
     model = HistGradientBoostingClassifier(max_iter=30, learning_rate=0.2, max_leaf_nodes=8, max_bins=63,
                                            early_stopping=False, random_state=seed,
                                            categorical_features=categorical if categorical.any() else None)
-    with threadpool_limits(1):  # OpenMP threads on a busy machine cost far more than they save
-        proba = cross_val_predict(model, matrix, labels, method="predict_proba",
-                                  cv=StratifiedKFold(3, shuffle=True, random_state=seed))
+    proba = cross_val_predict(model, matrix, labels, method="predict_proba",
+                              cv=StratifiedKFold(3, shuffle=True, random_state=seed))
     k = proba.shape[1]
     auc = roc_auc_score(labels, proba[:, 1]) if k == 2 else roc_auc_score(labels, proba, multi_class="ovr")
     return dict(auc=float(auc), balanced_accuracy=float(balanced_accuracy_score(labels, proba.argmax(1))),
