@@ -1151,10 +1151,18 @@ class _Builder:
                             scan.hash_common_no_id[train]))
         overlap = pd.DataFrame(rows).set_index("check")
         self.tables["overlap"] = overlap
-        for check, row in overlap[overlap.n_test_rows > 0].iterrows():
-            self.flag("high", "Train/test", f"{int(row.n_test_rows)} test rows ({row.share_test_rows:.1%}) "
-                      f"share {check.replace('identifier ', 'the identifier ')} with training rows: "
-                      "the test set is not independent; split by patient (GroupShuffleSplit)")
+        counts = overlap.n_test_rows.astype(int)
+        advice = "the test set is not independent; split by patient (GroupShuffleSplit)"
+        for name in checked:
+            if counts[f"identifier {name}"]:
+                self.flag("high", "Train/test", f"{counts[f'identifier {name}']} test rows have a "
+                          f"{name} that is also in the training rows: {advice}", name)
+        exact, no_id = counts["rows, all shared columns"], counts["rows, ignoring identifiers"]
+        if exact:
+            self.flag("high", "Train/test", f"{exact} test rows are identical to a training row: {advice}")
+        if no_id > exact:
+            self.flag("high", "Train/test", f"{no_id} test rows are identical to a training row apart "
+                      f"from the identifier columns: {advice}")
         drift = self._drift_table()
         self.tables["drift"] = drift
         for name, row in drift[drift.flag].iterrows():

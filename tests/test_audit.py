@@ -268,8 +268,20 @@ def test_overlap_of_patients_and_rows(split):
     shared_rows = test.reset_index().merge(train.reset_index(), how="inner").shape[0]
     assert overlap.loc["rows, all shared columns", "n_test_rows"] == shared_rows == 5
     assert overlap.loc["rows, ignoring identifiers", "n_test_rows"] == 5
-    assert sum(f.severity == "high" for f in report.findings if f.section == "Train/test") == 3
+    high = [f.message for f in report.findings if f.severity == "high" and f.section == "Train/test"]
+    assert high[0].startswith("20 test rows have a patient_id that is also in the training rows")
+    assert high[1].startswith("5 test rows are identical to a training row")
+    assert len(high) == 2
     assert "<h3>Train/test</h3>" in report.to_html()
+
+
+def test_same_record_under_a_new_id_in_test(clean):
+    train, test = clean.iloc[:500], clean.iloc[500:700]
+    copies = clean.iloc[:3].rename(index=lambda i: i + 100_000)  # new patient ids
+    report = bk.audit(train, "event", test=pd.concat([test, copies]))
+    assert report.overlap.loc["rows, all shared columns", "n_test_rows"] == 0
+    assert report.overlap.loc["rows, ignoring identifiers", "n_test_rows"] == 3
+    assert any("apart from the identifier" in m for m in messages(report, "Train/test"))
 
 
 def test_drift_statistics_match_scipy_ks_2samp_and_hand_smd(split):
