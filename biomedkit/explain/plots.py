@@ -151,7 +151,7 @@ def plot_waterfall(explanation, row: int = 0, max_features: int = 10, ax=None):
     if explanation.output == "log-odds":
         title += f"\nrisk {expit(base):.1%} -> {expit(prediction):.1%}"
     ax.set(xlabel=f"model output ({explanation.output})", title=title)
-    ax.margins(x=0.15)
+    ax.margins(x=0.25)  # room for the value labels beyond the outermost bars
     return ax
 
 
