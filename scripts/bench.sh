@@ -9,4 +9,12 @@ python benchmarks/simulators.py
 echo
 python benchmarks/validation.py
 echo
+python benchmarks/fairness.py
+echo
+python benchmarks/explain.py
+echo
+python benchmarks/audit.py
+echo
+python benchmarks/combat.py
+echo
 python benchmarks/notebooks.py
