@@ -115,12 +115,16 @@ class GroupCurves:
             One threshold for all groups, one per group in order, or ``{group: threshold}``.
         """
         t = self._threshold_per_group(threshold)
-        tp, fp = np.zeros(len(t)), np.zeros(len(t))
-        for i, (scores, ctp, cfp) in enumerate(zip(self._scores, self._tp, self._fp)):
-            k = len(scores) - np.searchsorted(scores[::-1], t[i], side="left")  # scores >= t
-            if k:
-                tp[i], fp[i] = ctp[k - 1], cfp[k - 1]
+        tp, fp = np.array([self.group_counts(i, t[i]) for i in range(len(t))], dtype=float).T
         return {"tp": tp, "fp": fp, "fn": self.positives - tp, "tn": self.negatives - fp}
+
+    def group_counts(self, i: int, thresholds):
+        """Weighted true and false positives of group number ``i`` at each threshold."""
+        scores = self._scores[i]
+        k = len(scores) - np.searchsorted(scores[::-1], thresholds, side="left")  # scores >= t
+        tp = np.where(k > 0, self._tp[i][np.maximum(k - 1, 0)], 0.0)
+        fp = np.where(k > 0, self._fp[i][np.maximum(k - 1, 0)], 0.0)
+        return tp, fp
 
     def at(self, threshold) -> pd.DataFrame:
         """Every group metric at a threshold (one for all, or a mapping group -> threshold).

@@ -241,7 +241,7 @@ def _deterministic(curves: GroupCurves, rules: pd.DataFrame, constraint, candida
     for i, g in enumerate(curves.groups):
         t = (np.r_[np.inf, curves._scores[i]] if candidates is None
              else np.unique(np.asarray(candidates, dtype=float)))
-        tp, fp = _counts_at(curves, i, t)
+        tp, fp = curves.group_counts(i, t)
         r = rates(tp=tp, fp=fp, fn=curves.positives[i] - tp, tn=curves.negatives[i] - fp)
         dist = sum((r[col] - target[col][g]) ** 2 for col in cols)
         chosen[g] = t[int(np.argmin(dist))]
@@ -249,20 +249,12 @@ def _deterministic(curves: GroupCurves, rules: pd.DataFrame, constraint, candida
                         index=rules.index)
 
 
-def _counts_at(curves: GroupCurves, i: int, t: np.ndarray):
-    scores = curves._scores[i]
-    k = len(scores) - np.searchsorted(scores[::-1], t, side="left")
-    tp = np.where(k > 0, curves._tp[i][np.maximum(k - 1, 0)], 0.0)
-    fp = np.where(k > 0, curves._fp[i][np.maximum(k - 1, 0)], 0.0)
-    return tp, fp
-
-
 def _evaluate(curves: GroupCurves, rules: pd.DataFrame, objective: str, pt):
     """Expected counts and rates of each group under the rules, and the overall objective
     (group objectives weighted by group size, as fairlearn sums them)."""
     tp, fp = np.zeros(len(rules)), np.zeros(len(rules))
     for i, r in enumerate(rules.itertuples()):
-        tp0, fp0 = _counts_at(curves, i, np.array([r.t0, r.t1]))
+        tp0, fp0 = curves.group_counts(i, np.array([r.t0, r.t1]))
         flag_all = r.p_ignore * r.constant
         tp[i] = (1 - r.p_ignore) * (r.p0 * tp0[0] + (1 - r.p0) * tp0[1]) + flag_all * curves.positives[i]
         fp[i] = (1 - r.p_ignore) * (r.p0 * fp0[0] + (1 - r.p0) * fp0[1]) + flag_all * curves.negatives[i]
@@ -275,7 +267,7 @@ def _evaluate(curves: GroupCurves, rules: pd.DataFrame, objective: str, pt):
 def _price(curves, value, summary, objective, pt) -> pd.DataFrame:
     """This policy against the best single threshold for everybody."""
     pooled = np.unique(np.concatenate(curves._scores))
-    counts = [_counts_at(curves, i, pooled) for i in range(len(curves.groups))]
+    counts = [curves.group_counts(i, pooled) for i in range(len(curves.groups))]
     obj = sum(w * _objective({"tp": tp, "fp": fp, "fn": curves.positives[i] - tp,
                               "tn": curves.negatives[i] - fp}, objective, pt)
               for i, (w, (tp, fp)) in enumerate(zip(_weights(curves), counts)))
