@@ -47,6 +47,13 @@ def clean():
     return cohort(n=2000, seed=5)
 
 
+def test_bk_audit_is_the_function_of_the_audit_package():
+    import biomedkit._audit as package
+
+    assert callable(package.audit) and bk.audit is package.audit
+    assert package.AuditReport.__name__ == "AuditReport" and package.Finding.__name__ == "Finding"
+
+
 # --- leaks: univariable AUC --------------------------------------------------------------------
 
 def test_univariable_auc_matches_sklearn_roc_auc_score_folded(problems):

@@ -1,0 +1,186 @@
+"""The audit's validated arguments, as arrays over all rows (:class:`_Context`)."""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from biomedkit._audit.common import _name_list
+from biomedkit._audit.stats import _N_FOLDS
+from biomedkit.simulate._common import check_int
+
+_MAX_CLASSES = 20
+
+
+@dataclass
+class _Context:
+    """The validated inputs, as arrays over all rows: the rows of ``df`` first, then those
+    of a separate test frame (whose outcome and site are not used)."""
+
+    columns: dict  # name -> Series over df rows
+    test_columns: dict  # name -> Series over test-frame rows (empty without a test frame)
+    row_labels: pd.Index
+    n: int  # rows of df
+    n_all: int  # rows of df and of a test frame
+    target: object
+    y: np.ndarray  # class code per row, -1 where missing (test-frame rows: -1)
+    classes: list
+    positive: int  # code of the event class (binary), -1 otherwise
+    site: object
+    site_codes: np.ndarray | None
+    site_levels: list
+    group: object
+    time: object
+    id_given: list
+    split_column: object
+    split: np.ndarray | None  # 0 training, 1 test, -1 neither; over all rows
+    folds: np.ndarray
+    rng: np.random.Generator
+    seed: int
+    max_rows: int
+
+    @classmethod
+    def build(cls, df, target, *, group, site, id_columns, time, test, positive, max_rows,
+              random_state):
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"df must be a pandas DataFrame; got {type(df).__name__}")
+        if df.shape[0] < 2:
+            raise ValueError(f"df must have at least 2 rows; got {df.shape[0]}")
+        columns = _columns_of(df, "df")
+        max_rows = check_int(max_rows, "max_rows", 100)
+        if not (random_state is None or isinstance(random_state, np.random.Generator) or (
+                isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool))):
+            raise ValueError(f"random_state must be an int, a numpy Generator or None; got "
+                             f"{random_state!r}")
+        rng = np.random.default_rng(random_state)
+
+        def column(value, arg, required=False):
+            if value is None and not required:
+                return None
+            try:
+                known = value in columns
+            except TypeError:
+                known = False
+            if not known:
+                raise ValueError(f"{arg}={value!r} is not a column of df; columns are: "
+                                 f"{_name_list(columns, 20)}")
+            return value
+
+        target = column(target, "target", required=True)
+        named = {"target": target}
+        for arg, value in (("group", group), ("site", site), ("time", time)):
+            value = column(value, arg)
+            for other, taken in named.items():
+                if value is not None and value == taken:
+                    raise ValueError(f"{arg} and {other} are the same column {value!r}; "
+                                     "pass different columns")
+            named[arg] = value
+        if id_columns is None:
+            id_given = []
+        elif isinstance(id_columns, (list, tuple, pd.Index)):
+            id_given = [column(c, "id_columns") for c in id_columns]
+        else:
+            id_given = [column(id_columns, "id_columns")]
+        if target in id_given:
+            raise ValueError(f"id_columns includes the target {target!r}; remove it")
+
+        y_codes, classes = pd.factorize(columns[target], sort=True)
+        classes = list(classes)
+        if len(classes) < 2:
+            raise ValueError(f"target {target!r} has only one class ({classes}); the audit needs "
+                             "rows of at least two classes")
+        if len(classes) > _MAX_CLASSES:
+            raise ValueError(f"target {target!r} has {len(classes)} distinct values; the audit "
+                             f"expects a class label (at most {_MAX_CLASSES} classes). For a "
+                             "continuous outcome, audit a binarized copy, e.g. "
+                             "df.assign(high=df['y'] > cutoff) with target='high'.")
+        pos = _positive_code(classes, y_codes, positive)
+
+        test_columns, split_column, split = {}, None, None
+        if isinstance(test, pd.DataFrame):
+            test_columns = _columns_of(test, "test")
+            if not test_columns or len(next(iter(test_columns.values()))) == 0:
+                raise ValueError("test is an empty DataFrame; pass the test rows")
+            n_test = len(next(iter(test_columns.values())))
+            split = np.r_[np.zeros(len(df), np.int64), np.ones(n_test, np.int64)]
+        elif test is not None:
+            split_column = column(test, "test")
+            if split_column in named.values() or split_column in id_given:
+                raise ValueError(f"test={split_column!r} is already used as another argument")
+            split = _split_codes(columns[split_column])
+
+        n = len(df)
+        n_all = n + (len(next(iter(test_columns.values()))) if test_columns else 0)
+        y = np.full(n_all, -1, np.int64)
+        y[:n] = y_codes
+        site_codes, site_levels = None, []
+        if named["site"] is not None:
+            codes, levels = pd.factorize(columns[named["site"]], sort=True)
+            if len(levels) < 2:
+                raise ValueError(f"site={site!r} has one level only; pass a column with at "
+                                 "least two sites, or leave site out")
+            site_codes = np.full(n_all, -1, np.int64)
+            site_codes[:n] = codes
+            site_levels = list(levels)
+        if named["group"] is not None and columns[group].nunique() < 2:
+            raise ValueError(f"group={group!r} has one level only; pass a column with at least "
+                             "two groups, or leave group out")
+        return cls(columns=columns, test_columns=test_columns, row_labels=df.index, n=n,
+                   n_all=n_all, target=target, y=y, classes=classes, positive=pos, site=named["site"],
+                   site_codes=site_codes, site_levels=site_levels, group=named["group"],
+                   time=named["time"], id_given=id_given, split_column=split_column, split=split,
+                   folds=rng.permutation(n_all) % _N_FOLDS, rng=rng,
+                   seed=int(rng.integers(2**31 - 1)), max_rows=max_rows)
+
+
+def _columns_of(frame: pd.DataFrame, arg: str) -> dict:
+    """Columns by name, a named index first; no copies."""
+    columns = {}
+    for level, name in enumerate(frame.index.names):
+        if name is not None and name not in frame.columns:
+            columns[name] = pd.Series(frame.index.get_level_values(level), name=name)
+    duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
+    if duplicated:
+        raise ValueError(f"{arg} has duplicated column names {duplicated}; rename them")
+    columns.update({name: frame[name] for name in frame.columns})
+    return columns
+
+
+def _positive_code(classes: list, y_codes: np.ndarray, positive) -> int:
+    if len(classes) != 2:
+        if positive is not None:
+            raise ValueError(f"positive applies to a binary target; this one has {len(classes)} "
+                             "classes")
+        return -1
+    if positive is not None:
+        matches = [k for k, c in enumerate(classes) if c == positive]
+        if not matches:
+            raise ValueError(f"positive={positive!r} is not a class of the target; classes are "
+                             f"{classes}")
+        return matches[0]
+    ones = [k for k, c in enumerate(classes) if _is_one(c)]
+    if ones:
+        return ones[0]
+    counts = np.bincount(y_codes[y_codes >= 0], minlength=2)
+    return 0 if counts[0] < counts[1] else 1
+
+
+def _is_one(value) -> bool:
+    """True for 1, 1.0 and True (the usual code of an event, or of a test row)."""
+    return isinstance(value, (numbers.Real, np.bool_)) and value == 1
+
+
+def _split_codes(series: pd.Series) -> np.ndarray:
+    """0 for training rows, 1 for test rows, -1 where missing."""
+    codes, levels = pd.factorize(series, sort=True)
+    levels = list(levels)
+    test_words = ("test", "testing", "holdout", "validation", "valid", "val", "external")
+    marks = [k for k, v in enumerate(levels)
+             if _is_one(v) or (isinstance(v, str) and v.strip().lower() in test_words)]
+    if len(levels) != 2 or len(marks) != 1:
+        raise ValueError(f"test={series.name!r} must have two values, one marking the test rows "
+                         f"(True, 1 or 'test'); got {levels[:5]}")
+    return np.where(codes < 0, -1, (codes == marks[0]).astype(np.int64))

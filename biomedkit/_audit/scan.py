@@ -1,0 +1,194 @@
+"""The single pass over the columns (:func:`_scan`), with the per-column drift statistics,
+and the classifier that tells sites (or training and test rows) apart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from biomedkit._audit.columns import _encode, _id_reasons
+from biomedkit._audit.context import _Context
+from biomedkit._audit.stats import (_auc_from_counts, _best_auc, _chi2_p, _column_hash, _crosstab,
+                                    _oof_encoded_auc)
+
+_MAX_LEVELS_NATIVE = 60  # categorical codes must stay below the classifier's max_bins (63)
+
+_ROW_DEFAULTS = dict(auc=np.nan, auc_class=-1, higher=True, n_used=0, site_auc=np.nan,
+                     site_class=-1, site_higher=True, missing_train=np.nan, missing_test=np.nan,
+                     missing_p_value=np.nan, smd=np.nan, ks=np.nan, tvd=np.nan, new_levels=np.nan,
+                     p_value=np.nan)
+
+
+@dataclass
+class _Scan:
+    """Per-column results of the single pass."""
+
+    rows: list  # dicts, one per column
+    hash_all: np.ndarray  # row hashes over all columns of df (df rows)
+    hash_no_id: np.ndarray  # ... without identifier (and split) columns
+    hash_features: np.ndarray  # ... without identifiers, split and target
+    hash_common: np.ndarray | None  # over all rows, columns shared by training and test
+    hash_common_no_id: np.ndarray | None
+    ids: list
+    id_values: dict  # identifier name -> values (floats) or codes over all rows, for overlap
+    missing_matrix: dict  # name -> missing mask over df rows (columns with some missing)
+    site_sample: np.ndarray | None
+    site_X: dict  # name -> (values on site_sample, categorical?)
+    split_sample: np.ndarray | None
+    split_X: dict
+
+
+def _sample(labels: np.ndarray, max_rows: int, rng) -> np.ndarray:
+    rows = np.flatnonzero(labels >= 0)
+    if rows.size > max_rows:
+        rows = np.sort(rng.choice(rows, max_rows, replace=False))
+    return rows
+
+
+def _scan(ctx: _Context) -> _Scan:
+    n, n_all, K = ctx.n, ctx.n_all, len(ctx.classes)
+    zero = np.zeros(n, np.uint64)
+    scan = _Scan(rows=[], hash_all=zero, hash_no_id=zero.copy(), hash_features=zero.copy(),
+                 hash_common=None, hash_common_no_id=None, ids=[], id_values={}, missing_matrix={},
+                 site_sample=None, site_X={}, split_sample=None, split_X={})
+    if ctx.site_codes is not None:
+        scan.site_sample = _sample(ctx.site_codes, ctx.max_rows, ctx.rng)
+    if ctx.split is not None:
+        scan.hash_common, scan.hash_common_no_id = np.zeros((2, n_all), np.uint64)
+        scan.split_sample = _sample(ctx.split, ctx.max_rows, ctx.rng)
+    n_sites = len(ctx.site_levels)
+    for name, series in ctx.columns.items():
+        in_test = name in ctx.test_columns
+        if in_test:
+            series = pd.concat([series, ctx.test_columns[name]], ignore_index=True)
+        kind, values = _encode(series)
+        m = values.size  # n, or n_all when the test frame has this column
+        if kind == "categorical":
+            codes, n_codes, uniques = values, int(values.max()) + 1, None
+            missing = codes < 0
+        else:
+            missing = np.isnan(values)
+            uniques, inverse = np.unique(values[~missing], return_inverse=True)
+            codes = np.full(m, -1, np.int64)
+            codes[~missing] = inverse.ravel()
+            n_codes = uniques.size
+        df_missing = missing[:n]
+        n_unique = int(np.count_nonzero(np.bincount(codes[:n][~df_missing], minlength=n_codes)))
+        row = dict(_ROW_DEFAULTS, column=name, kind=kind, dtype=str(ctx.columns[name].dtype),
+                   n_missing=int(df_missing.sum()), n_unique=n_unique)
+        if 0 < row["n_missing"] < n:
+            scan.missing_matrix[name] = df_missing
+        row["id_reasons"] = reasons = _id_reasons(name, kind, values[:n], df_missing, n_unique, n)
+        named_role = name in (ctx.site, ctx.group, ctx.time)  # the caller said what it is
+        role = ("target" if name == ctx.target else "split" if name == ctx.split_column
+                else "id" if name in ctx.id_given or (reasons and not named_role) else "feature")
+        row["role"] = role
+
+        # the outcome, and the site, as a function of this column alone
+        if role in ("feature", "id"):
+            if kind == "categorical":
+                aucs = _oof_encoded_auc(codes[:n], n_codes, ctx.y[:n], K, ctx.folds[:n])
+            else:
+                aucs = _auc_from_counts(_crosstab(codes, n_codes, ctx.y[:m], K))
+            row["auc"], row["auc_class"], row["higher"] = _best_auc(aucs, ctx.positive)
+            row["n_used"] = int(((ctx.y[:n] >= 0) & (~df_missing | (kind == "categorical"))).sum())
+        informative = role == "feature" and n_unique > 1 and name != ctx.time
+        if ctx.site_codes is not None and informative and name != ctx.site:
+            if kind == "categorical":
+                aucs = _oof_encoded_auc(codes[:n], n_codes, ctx.site_codes[:n], n_sites, ctx.folds[:n])
+            else:
+                aucs = _auc_from_counts(_crosstab(codes, n_codes, ctx.site_codes[:m], n_sites))
+            row["site_auc"], row["site_class"], row["site_higher"] = _best_auc(aucs)
+            scan.site_X[name] = _model_input(kind, values, codes, n_codes, scan.site_sample)
+        if in_test or ctx.split_column is not None:
+            if informative:
+                row.update(_drift(kind, uniques, codes, n_codes, ctx.split[:m]))
+                scan.split_X[name] = _model_input(kind, values, codes, n_codes, scan.split_sample)
+
+        # row hashes: numbers hash as floats, categories as codes of the pooled values
+        h = _column_hash(name, codes if kind == "categorical" else values)
+        scan.hash_all = scan.hash_all + h[:n]
+        if role == "feature":
+            scan.hash_features = scan.hash_features + h[:n]
+        if role in ("feature", "target"):
+            scan.hash_no_id = scan.hash_no_id + h[:n]
+        if scan.hash_common is not None and role != "split" and (in_test or ctx.split_column is not None):
+            scan.hash_common = scan.hash_common + h
+            if role != "id":
+                scan.hash_common_no_id = scan.hash_common_no_id + h
+        if role == "id":
+            scan.ids.append(name)
+            if m == n_all:
+                scan.id_values[name] = codes if kind == "categorical" else values
+        scan.rows.append(row)
+    return scan
+
+
+def _model_input(kind, values, codes, n_codes, rows):
+    """A column for HistGradientBoosting on the sampled rows: numbers as they are, categories
+    as codes (native categorical) or, with too many levels, as their frequency."""
+    if kind != "categorical":
+        return values[rows], False
+    if n_codes <= _MAX_LEVELS_NATIVE:
+        return np.where(codes[rows] < 0, np.nan, codes[rows]).astype(float), True
+    counts = np.bincount(codes[codes >= 0], minlength=n_codes)
+    return np.where(codes[rows] < 0, np.nan, counts[codes[rows]]).astype(float), False
+
+
+def _drift(kind, uniques, codes, n_codes, split) -> dict:
+    """Training (split 0) against test (split 1) for one column; ``uniques`` are a numeric
+    column's sorted distinct values (``codes`` index them)."""
+    from scipy.stats import kstwo
+
+    miss = codes < 0
+    out = dict(missing_train=float(miss[split == 0].mean()),
+               missing_test=float(miss[split == 1].mean()))
+    out["missing_p_value"] = _chi2_p(_crosstab(miss.astype(np.int64), 2, split, 2)) if miss.any() else 1.0
+    if kind == "categorical":
+        table = _crosstab(np.where(miss, n_codes, codes), n_codes + 1, split, 2)
+        share = table / np.maximum(table.sum(axis=0), 1)
+        new = (table[:n_codes, 0] == 0) & (table[:n_codes, 1] > 0)  # levels seen in test only
+        out.update(tvd=float(0.5 * np.abs(share[:, 0] - share[:, 1]).sum()), p_value=_chi2_p(table),
+                   new_levels=int(new.sum()))
+        return out
+    train, test = _crosstab(codes, n_codes, split, 2).T.astype(float)
+    n_a, n_b = train.sum(), test.sum()
+    if n_a < 2 or n_b < 2:
+        return out
+    mean_a, mean_b = train @ uniques / n_a, test @ uniques / n_b
+    var_a = train @ (uniques - mean_a) ** 2 / (n_a - 1)
+    var_b = test @ (uniques - mean_b) ** 2 / (n_b - 1)
+    scale = np.sqrt((var_a + var_b) / 2)
+    ks = float(np.max(np.abs(np.cumsum(train / n_a - test / n_b))))
+    en = n_a * n_b / (n_a + n_b)
+    out.update(smd=float((mean_b - mean_a) / scale) if scale > 0 else 0.0, ks=ks,
+               p_value=float(kstwo.sf(ks, np.round(en))))
+    return out
+
+
+def _separability(X: dict, labels: np.ndarray, seed: int) -> dict | None:
+    """Cross-validated (3-fold) HistGradientBoosting telling ``labels`` apart from ``X``."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.metrics import balanced_accuracy_score, roc_auc_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    counts = np.bincount(labels)
+    keep = counts[labels] >= 3
+    labels = np.unique(labels[keep], return_inverse=True)[1].ravel()
+    if not X or np.unique(labels).size < 2:
+        return None
+    names = list(X)
+    matrix = np.column_stack([X[c][0][keep] for c in names])
+    categorical = np.array([X[c][1] for c in names])
+    # small trees and few bins: a quick screen, not a tuned model
+    model = HistGradientBoostingClassifier(max_iter=30, learning_rate=0.2, max_leaf_nodes=8, max_bins=63,
+                                           early_stopping=False, random_state=seed,
+                                           categorical_features=categorical if categorical.any() else None)
+    proba = cross_val_predict(model, matrix, labels, method="predict_proba",
+                              cv=StratifiedKFold(3, shuffle=True, random_state=seed))
+    k = proba.shape[1]
+    auc = roc_auc_score(labels, proba[:, 1]) if k == 2 else roc_auc_score(labels, proba, multi_class="ovr")
+    return dict(auc=float(auc), balanced_accuracy=float(balanced_accuracy_score(labels, proba.argmax(1))),
+                chance=1 / k, n_rows=int(labels.size), n_features=len(names))

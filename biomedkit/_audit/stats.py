@@ -1,0 +1,91 @@
+"""The statistics of the audit, on counts: AUCs (rank and out-of-fold target-encoded),
+chi-square p-values, and 64-bit hashes of values for comparing rows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+_N_FOLDS = 5  # out-of-fold target encoding
+
+
+def _crosstab(codes: np.ndarray, n_codes: int, labels: np.ndarray, n_labels: int) -> np.ndarray:
+    """Counts of each (code, label) pair; negative codes or labels (missing) are skipped."""
+    keep = (codes >= 0) & (labels >= 0)
+    flat = codes[keep].astype(np.int64) * n_labels + labels[keep]
+    return np.bincount(flat, minlength=n_codes * n_labels).reshape(n_codes, n_labels)
+
+
+def _auc_from_counts(table: np.ndarray) -> np.ndarray:
+    """One-vs-rest AUC of each label (column) for a score whose distinct values are the rows
+    of ``table``, in increasing order; ties count one half (as ``roc_auc_score``)."""
+    # Mann-Whitney: the rank sum of a label's rows, less its least possible value
+    table = table.astype(float)
+    total = table @ np.ones(table.shape[1])
+    midrank = np.cumsum(total) - total / 2  # mean rank of the tied rows at each value, less 1/2
+    n_pos = table.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (midrank @ table - n_pos ** 2 / 2) / (n_pos * (total.sum() - n_pos))
+
+
+def _oof_encoded_auc(codes, n_codes, labels, n_labels, folds) -> np.ndarray:
+    """One-vs-rest AUC of a categorical feature scored by out-of-fold target means.
+
+    The rows of each fold are scored by the share of the label among rows of their level in
+    the other folds (smoothed by one pseudo-row at those folds' overall share, which is
+    also the score of a level they lack); the AUC is the mean over the folds. Within a fold
+    a level's rows tie, so the AUC does not reward a many-level column for memorizing the
+    outcome. Missing values (code -1) form a level of their own.
+    """
+    codes = np.where(codes < 0, n_codes, codes)
+    keep = labels >= 0
+    levels = n_codes + 1
+    flat = (folds[keep] * levels + codes[keep]) * n_labels + labels[keep]
+    per_fold = np.bincount(flat, minlength=_N_FOLDS * levels * n_labels).reshape(_N_FOLDS, levels, n_labels)
+    other = per_fold.sum(axis=0) - per_fold
+    prior = other.sum(axis=1, keepdims=True) / other.sum(axis=(1, 2), keepdims=True)
+    encoded = (other + prior) / (other.sum(axis=2, keepdims=True) + 1.0)
+    aucs = np.full(n_labels, np.nan)
+    for k in [1] if n_labels == 2 else range(n_labels):  # binary: class 0's AUC is 1 - class 1's
+        per = []
+        for f in range(_N_FOLDS):
+            scores, order = np.unique(encoded[f, :, k], return_inverse=True)  # levels that tie merge
+            pos = np.bincount(order, weights=per_fold[f, :, k], minlength=scores.size)
+            total = np.bincount(order, weights=per_fold[f].sum(axis=1), minlength=scores.size)
+            per.append(_auc_from_counts(np.column_stack([total - pos, pos]))[1])
+        aucs[k] = np.nanmean(per) if not np.all(np.isnan(per)) else np.nan
+    if n_labels == 2:
+        aucs[0] = 1 - aucs[1]
+    return aucs
+
+
+def _best_auc(aucs: np.ndarray, label: int = -1) -> tuple[float, int, bool]:
+    """Folded AUC max(a, 1 - a) of ``label`` (default: the best-separated label), that label,
+    and whether the values are higher in that label."""
+    if np.all(np.isnan(aucs)):
+        return np.nan, -1, True
+    folded = np.maximum(aucs, 1 - aucs)
+    k = label if label >= 0 else int(np.nanargmax(folded))
+    return float(folded[k]), k, bool(aucs[k] >= 0.5)
+
+
+def _chi2_p(table: np.ndarray) -> float:
+    from scipy.stats import chi2_contingency
+
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    if min(table.shape) < 2:
+        return 1.0
+    return float(chi2_contingency(table).pvalue)
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _column_hash(name, values: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each value, salted with the column name; rows hash to the sum."""
+    salt = pd.util.hash_array(np.array([str(name)], dtype=object))[0]
+    return _splitmix64(pd.util.hash_array(values) ^ salt)
