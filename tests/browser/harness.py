@@ -88,3 +88,14 @@ def browser_page(width: int = 1400, height: int = 1000):
             yield page
         finally:
             browser.close()
+
+
+def shoot(page, tmp_path: Path, name: str) -> Path:
+    """Save a screenshot in the test's folder (and in BIOMEDKIT_SCREENSHOTS when set)."""
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    if os.environ.get("BIOMEDKIT_SCREENSHOTS"):
+        out = Path(os.environ["BIOMEDKIT_SCREENSHOTS"])
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, out / path.name)
+    return path

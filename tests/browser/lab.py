@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
 import time
 
 # JupyterLab exposes its application object when started with expose_app_in_browser.
@@ -66,3 +68,18 @@ def settings_dir(tmp_path):
         (root / folder).mkdir(parents=True, exist_ok=True)
         (root / folder / f"{name}.jupyterlab-settings").write_text(json.dumps(value))
     return tmp_path / "lab-settings"
+
+
+@contextlib.contextmanager
+def lesson_in_lab(lesson, tmp_path):
+    """Copy ``lesson`` to ``tmp_path``, serve it with JupyterLab, run every cell in chromium,
+    check that no cell failed and no widget failed to display; yield the page."""
+    from browser.harness import browser_page, server
+
+    shutil.copy(lesson, tmp_path / lesson.name)
+    env = {"JUPYTERLAB_SETTINGS_DIR": str(settings_dir(tmp_path))}
+    with server("lab", tmp_path, env=env) as url, browser_page() as page:
+        open_notebook(page, url, lesson.name)
+        run_all(page)
+        assert errors(page) == []
+        yield page

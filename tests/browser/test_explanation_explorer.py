@@ -7,13 +7,11 @@ panel, and checks the new risk against the model run on the changed row in the k
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
-from browser.harness import browser_page, server
-from browser.lab import errors, open_notebook, run_all, run_code, settings_dir
-from browser.test_fairness_explorer import shoot
+from browser.harness import browser_page, server, shoot
+from browser.lab import lesson_in_lab, run_code
 from conftest import ROOT
 
 LESSON = ROOT / "notebooks" / "12_interpretability.ipynb"
@@ -29,12 +27,7 @@ print(_e.data.index[explorer.selected], float(_e.model.predict_proba(_row)[0, 1]
 
 
 def test_explanation_explorer_in_jupyterlab(tmp_path):
-    shutil.copy(LESSON, tmp_path / LESSON.name)
-    env = {"JUPYTERLAB_SETTINGS_DIR": str(settings_dir(tmp_path))}
-    with server("lab", tmp_path, env=env) as url, browser_page() as page:
-        open_notebook(page, url, LESSON.name)
-        run_all(page)
-        assert errors(page) == []
+    with lesson_in_lab(LESSON, tmp_path) as page:
         explorer = page.locator("[data-testid=bk-explanation-explorer]").first
         explorer.scroll_into_view_if_needed()
         shoot(page, tmp_path, "lab-explanation-before")

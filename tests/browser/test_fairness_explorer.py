@@ -9,14 +9,11 @@ in the test's temporary folder (and in BIOMEDKIT_SCREENSHOTS when set).
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
-from browser.harness import browser_page, server
-from browser.lab import errors, open_notebook, run_all, run_code, settings_dir
+from browser.harness import browser_page, server, shoot
+from browser.lab import lesson_in_lab, run_code
 from conftest import ROOT
 
 LESSON = ROOT / "notebooks" / "13_fairness.ipynb"
@@ -24,16 +21,6 @@ MARIMO_APP = ROOT / "notebooks" / "13_fairness_explorer_marimo.py"
 COLUMNS = ["threshold", "selection_rate", "tpr", "fpr", "ppv", "accuracy"]
 
 pytestmark = pytest.mark.browser
-
-
-def shoot(page, tmp_path: Path, name: str) -> Path:
-    path = tmp_path / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False)
-    if os.environ.get("BIOMEDKIT_SCREENSHOTS"):
-        out = Path(os.environ["BIOMEDKIT_SCREENSHOTS"])
-        out.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, out / path.name)
-    return path
 
 
 def shown_table(explorer) -> dict:
@@ -63,12 +50,7 @@ def move_slider(explorer, testid: str, presses: int) -> None:
 
 
 def test_fairness_explorer_in_jupyterlab(tmp_path):
-    shutil.copy(LESSON, tmp_path / LESSON.name)
-    env = {"JUPYTERLAB_SETTINGS_DIR": str(settings_dir(tmp_path))}
-    with server("lab", tmp_path, env=env) as url, browser_page() as page:
-        open_notebook(page, url, LESSON.name)
-        run_all(page)
-        assert errors(page) == []
+    with lesson_in_lab(LESSON, tmp_path) as page:
         explorer = page.locator("[data-testid=bk-fairness-explorer]").first
         explorer.scroll_into_view_if_needed()
         shoot(page, tmp_path, "lab-before")
