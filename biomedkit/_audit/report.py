@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
-from biomedkit.validation.report import _md_table
+from biomedkit.validation.report import _HtmlMarkdownReport, _md_table
 
 _SEVERITIES = ("high", "medium", "low")
 
@@ -39,7 +38,7 @@ class _Section:
 
 
 @dataclass(repr=False)
-class AuditReport:
+class AuditReport(_HtmlMarkdownReport):
     """What :func:`audit` found, as tables, findings and a report.
 
     Renders as HTML in a notebook; ``to_html()``, ``to_markdown()`` and ``save(path)``
@@ -74,6 +73,8 @@ class AuditReport:
     overlap, drift : DataFrame or None
         Training/test overlap (identifiers, rows) and per-feature drift.
     """
+
+    _html_page_title = "Data audit"  # a saved .html is a standalone page
 
     target: str
     n_rows: int
@@ -129,24 +130,6 @@ class AuditReport:
             for caption, table in sec.tables:
                 parts.append(f"<p><i>{html.escape(caption)}</i></p>" + _html_table(table))
         return "<div class='biomedkit-report'>" + "\n".join(parts) + "</div>"
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-    def save(self, path) -> Path:
-        """Write the report as HTML (.html, a standalone page) or Markdown (.md), by suffix."""
-        path = Path(path)
-        if path.suffix not in (".md", ".html"):
-            raise ValueError(f"path must end in .md or .html; got {path.name!r}")
-        if path.suffix == ".md":
-            text = self.to_markdown()
-        else:
-            style = ("body{font-family:sans-serif;max-width:70em;margin:auto}"
-                     "table{border-collapse:collapse;font-size:90%}td,th{padding:2px 8px}")
-            text = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Data audit</title>"
-                    f"<style>{style}</style></head><body>" + self.to_html() + "</body></html>\n")
-        path.write_text(text, encoding="utf-8")
-        return path
 
 
 def _html_table(table: pd.DataFrame) -> str:

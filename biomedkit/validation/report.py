@@ -54,6 +54,35 @@ def _md_table(df: pd.DataFrame, digits: int = 3) -> str:
     return "\n".join([head, rule, *body])
 
 
+class _HtmlMarkdownReport:
+    """What a report with ``to_html()`` and ``to_markdown()`` shares (also ``bk.audit``'s):
+    HTML in a notebook, and ``save(path)`` as Markdown or HTML by the suffix."""
+
+    # With a title, a saved .html is a standalone page (a head, a style); without, the fragment.
+    _html_page_title: str | None = None
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def save(self, path) -> Path:
+        """Write the report as Markdown (.md) or HTML (.html), chosen by the suffix."""
+        path = Path(path)
+        if path.suffix not in (".md", ".html"):
+            raise ValueError(f"path must end in .md or .html; got {path.name!r}")
+        if path.suffix == ".md":
+            text = self.to_markdown()
+        elif self._html_page_title is None:
+            text = self.to_html()
+        else:
+            style = ("body{font-family:sans-serif;max-width:70em;margin:auto}"
+                     "table{border-collapse:collapse;font-size:90%}td,th{padding:2px 8px}")
+            text = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>"
+                    f"{html.escape(self._html_page_title)}</title><style>{style}</style></head><body>"
+                    + self.to_html() + "</body></html>\n")
+        path.write_text(text, encoding="utf-8")
+        return path
+
+
 @dataclass
 class _Section:
     title: str
@@ -63,7 +92,7 @@ class _Section:
 
 
 @dataclass
-class ValidationReport:
+class ValidationReport(_HtmlMarkdownReport):
     """Validate a fitted binary classifier on data and report it.
 
     Parameters
@@ -223,17 +252,6 @@ class ValidationReport:
         parts.append(f"<h3>TRIPOD+AI checklist</h3><p>Covered: {int((t.status == 'covered').sum())} "
                      f"of {len(t)} items.</p>" + t.to_html(index=False))
         return "<div class='biomedkit-report'>" + "\n".join(parts) + "</div>"
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-    def save(self, path) -> Path:
-        """Write the report as Markdown (.md) or HTML (.html), chosen by the suffix."""
-        path = Path(path)
-        if path.suffix not in (".md", ".html"):
-            raise ValueError(f"path must end in .md or .html; got {path.name!r}")
-        path.write_text(self.to_markdown() if path.suffix == ".md" else self.to_html(), encoding="utf-8")
-        return path
 
     def model_card(self, intended_use: str = "", training_data: str = "", ethical: str = "") -> str:
         """A model card (Mitchell et al. 2019) in Markdown; the measured parts filled in.
