@@ -5,7 +5,7 @@ no false alarms, and the statistics agree with scikit-learn (roc_auc_score), Sci
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import ks_2samp
+from scipy.stats import ks_2samp, norm
 from sklearn.metrics import roc_auc_score
 from statsmodels.stats.proportion import proportion_confint
 
@@ -206,6 +206,148 @@ def test_identifier_that_predicts_the_target_is_flagged():
     assert report.identifiers.loc["record_no", "given"]
     assert report.identifiers.loc["record_no", "auc"] == pytest.approx(1.0)
     assert any(f.severity == "high" and "record_no" in f.message for f in report.findings)
+
+
+# --- leaks within one site ----------------------------------------------------------------------
+
+def leaky_cohort(leaky_site, marker_leak=0.9):
+    data, _ = bk.simulate.cohort(n=6000, n_sites=3, leaky_site=leaky_site, marker_leak=marker_leak,
+                                 random_state=0)
+    return data.frame
+
+
+@pytest.fixture(scope="module")
+def leaky():
+    df = leaky_cohort(leaky_site="site_2")
+    return df, bk.audit(df, target="event", site="site")
+
+
+def flagged_pairs(report):
+    table = report.site_leakage
+    return list(zip(table.index[table.flag], table.site[table.flag]))
+
+
+def test_marker_leaking_at_one_site_is_flagged_there_only(leaky):
+    df, report = leaky
+    assert flagged_pairs(report) == [("sample_tube", "site_2")]
+    high = [m for m in messages(report, "Possible leaks") if "at site_2" in m]
+    assert len(high) == 1 and "'sample_tube'" in high[0]
+    assert [f.severity for f in report.findings if f.message == high[0]] == ["high"]
+    # the whole-table screen misses it: the marker is noise at the other two sites
+    assert not report.leakage.loc["sample_tube", "flag"]
+    assert report.leakage.loc["sample_tube", "auc"] < 0.8
+    assert "Univariable AUC within each site" in report.to_html()
+
+
+def test_auc_within_and_outside_a_site_match_roc_auc_score(leaky):
+    df, report = leaky
+    table = report.site_leakage
+    y = df["event"].to_numpy()
+    for column in ["sample_tube", "age", "smoker", "crp"]:
+        x = df[column].to_numpy(float)
+        for site in ["site_1", "site_2", "site_3"]:
+            row = table[(table.index == column) & (table.site == site)].iloc[0]
+            at = (df["site"] == site).to_numpy()
+            assert row.auc_in_site == pytest.approx(folded(y[at], x[at]), abs=1e-12)
+            assert row.auc_elsewhere == pytest.approx(folded(y[~at], x[~at]), abs=1e-12)
+            assert row.events_in_site == y[at].sum() and row.n_in_site == at.sum()
+        assert (table.auc_overall[column] == report.leakage.loc[column, "auc"]).all()
+
+
+def test_site_difference_p_value_matches_delong_standard_errors(leaky):
+    # two disjoint sets of rows: z = difference / sqrt(se_site^2 + se_elsewhere^2), with the
+    # DeLong standard errors of bk.validation.auc_ci (itself checked against pROC)
+    df, report = leaky
+    table = report.site_leakage
+    y = df["event"].to_numpy()
+    for column, site in [("age", "site_1"), ("sbp", "site_3"), ("sample_tube", "site_2")]:
+        x = df[column].to_numpy(float)
+        at = (df["site"] == site).to_numpy()
+        inside, outside = bk.validation.auc_ci(y[at], x[at]), bk.validation.auc_ci(y[~at], x[~at])
+        z = abs(inside.auc - outside.auc) / np.hypot(inside.se, outside.se)
+        row = table[(table.index == column) & (table.site == site)].iloc[0]
+        assert row.p_value == pytest.approx(2 * norm.sf(z), rel=1e-6, abs=1e-300)
+
+
+def test_a_leak_at_several_sites_gives_one_finding(leaky):
+    df, _ = leaky
+    split = np.where(np.arange(len(df)) % 2 == 0, "a", "b")
+    df = df.assign(site=np.where(df["site"] == "site_2", "site_2" + split, df["site"]))
+    report = bk.audit(df, target="event", site="site")
+    assert sorted(flagged_pairs(report)) == [("sample_tube", "site_2a"), ("sample_tube", "site_2b")]
+    found = [m for m in messages(report, "Possible leaks") if "sample_tube" in m]
+    assert len(found) == 1 and "at 2 sites" in found[0]
+
+
+def test_no_site_leak_flag_without_the_leak():
+    for df in [leaky_cohort(leaky_site=None), leaky_cohort(leaky_site="site_2", marker_leak=0.0)]:
+        report = bk.audit(df, target="event", site="site")
+        assert len(report.site_leakage) > 0 and flagged_pairs(report) == []
+        assert not any("predicts the target at" in m for m in messages(report))
+    assert bk.audit(df, target="event").site_leakage is None
+
+
+def test_categorical_marker_is_screened_by_out_of_fold_means(leaky):
+    df, _ = leaky
+    df = df.assign(tube=np.where(df["sample_tube"] == 1, "red", "grey")).drop(columns="sample_tube")
+    report = bk.audit(df, target="event", site="site")
+    assert flagged_pairs(report) == [("tube", "site_2")]
+    at = (df["site"] == "site_2").to_numpy()
+    row = report.site_leakage.loc["tube"].set_index("site").loc["site_2"]
+    assert row.auc_in_site == pytest.approx(folded(df["event"][at], df["tube"][at] == "red"), abs=0.01)
+
+
+def test_many_distinct_values_are_merged_into_ranks_with_a_close_auc(leaky):
+    df, _ = leaky
+    rng = np.random.default_rng(0)
+    df = df.assign(score=df["event"] * 0.8 + rng.normal(0, 1, len(df)))  # 6000 distinct values
+    table = bk.audit(df, target="event", site="site").site_leakage.loc["score"].set_index("site")
+    for site in ["site_1", "site_2", "site_3"]:
+        at = (df["site"] == site).to_numpy()
+        assert table.loc[site, "auc_in_site"] == pytest.approx(folded(df["event"][at], df["score"][at]),
+                                                               abs=1e-3)
+
+
+def test_small_and_one_class_sites_are_not_screened_and_named(clean):
+    df = clean.assign(site=np.where(np.arange(len(clean)) % 2 == 0, "a", "b"))
+    tiny = df.iloc[:40].assign(site="tiny", event=[1] * 3 + [0] * 37)
+    healthy = df.iloc[40:70].assign(site="healthy", event=0)
+    both = pd.concat([df, tiny.rename(index=lambda i: i + 10**6), healthy.rename(index=lambda i: i + 2 * 10**6)])
+    report = bk.audit(both, target="event", site="site")
+    assert set(report.site_leakage.site) == {"a", "b"}
+    low = [f for f in report.findings if f.section == "Possible leaks" and f.severity == "low"]
+    assert len(low) == 1 and "healthy, tiny" in low[0].message
+    section = next(s for s in report.sections if s.title == "Possible leaks")
+    assert "2 of 4 sites screened" in section.text
+    assert "healthy (0 events, 30 non-events), tiny (3 events, 37 non-events)" in section.text
+
+
+def test_multiclass_target_screens_each_class_against_the_rest():
+    df = leaky_cohort(leaky_site="site_2")
+    rng = np.random.default_rng(42)  # not the simulator's seed, which drew the sites alike
+    df["stage"] = rng.choice(["I", "II", "III"], len(df))
+    at = (df["site"] == "site_2").to_numpy()
+    df["marker"] = np.where(at, (df["stage"] == "III") + rng.normal(0, 0.2, len(df)), rng.normal(0, 1, len(df)))
+    report = bk.audit(df.drop(columns=["event", "sample_tube"]), "stage", site="site")
+    assert flagged_pairs(report) == [("marker", "site_2")]
+    row = report.site_leakage.loc["marker"].set_index("site").loc["site_2"]
+    assert row["class"] == "III"
+    assert row.auc_in_site == pytest.approx(folded(df["stage"][at] == "III", df["marker"][at]), abs=1e-3)
+
+
+def test_auc_and_delong_se_from_counts_match_auc_ci_with_ties():
+    from biomedkit._audit.stats import _auc_se_from_counts
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, (2, 400))
+    x = rng.integers(0, 12, (2, 400)) + 2 * y  # few values: many ties
+    pos = np.array([np.bincount(x[i], weights=y[i], minlength=14) for i in range(2)])
+    total = np.array([np.bincount(x[i], minlength=14) for i in range(2)])
+    auc, se = _auc_se_from_counts(pos, total)
+    for i in range(2):
+        reference = bk.validation.auc_ci(y[i], x[i])
+        assert auc[i] == pytest.approx(roc_auc_score(y[i], x[i]), abs=1e-12)
+        assert se[i] == pytest.approx(reference.se, rel=1e-9)
 
 
 # --- sites, groups, time -------------------------------------------------------------------------

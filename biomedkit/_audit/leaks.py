@@ -1,4 +1,5 @@
-"""The leakage section: features that alone predict the target suspiciously well."""
+"""The leakage section: features that alone predict the target suspiciously well, in the
+whole table or within one site only (a shortcut that a model learns at that site)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from biomedkit._audit.common import _SHOWN, _auc_table
+from biomedkit._audit.common import _ALPHA, _SHOWN, _auc_table, _name_list, _p
 from biomedkit._audit.report import _Section
+from biomedkit._audit.scan import _MIN_EVENTS
 
 if TYPE_CHECKING:
     from biomedkit._audit.build import _Builder
+
+_SITE_COLUMNS = ["site", "class", "auc_in_site", "auc_elsewhere", "auc_overall", "direction",
+                 "n_in_site", "events_in_site"]  # then p_value and flag
 
 
 def leakage(b: _Builder) -> None:
@@ -33,5 +38,72 @@ def leakage(b: _Builder) -> None:
             "a 5-fold out-of-fold target-mean encoding for categorical ones. Flagged at AUC >= "
             f"{b.t['leak_auc']}: a single feature that strong is rare in clinical data.")
     shown = pd.concat([table[table.flag], table[~table.flag].head(_SHOWN)])
-    b.sections.append(_Section("Possible leaks", text, [
-        (f"Univariable AUC (the flagged and the top {_SHOWN} others)", shown)]))
+    tables = [(f"Univariable AUC (the flagged and the top {_SHOWN} others)", shown)]
+    b.tables["site_leakage"] = None
+    if ctx.site is not None:
+        by_site = _within_sites(b, table.auc)
+        b.tables["site_leakage"] = by_site
+        text += " " + _site_text(b)
+        tables.append((f"Univariable AUC within each site (the flagged and the top {_SHOWN} others)",
+                       pd.concat([by_site[by_site.flag], by_site[~by_site.flag].head(_SHOWN)])))
+    b.sections.append(_Section("Possible leaks", text, tables))
+
+
+def _within_sites(b: _Builder, overall: pd.Series) -> pd.DataFrame:
+    """One row per feature and screened site: the AUC there (the best-separated class for
+    more than two classes), at the other sites together, and whether they differ."""
+    from scipy.special import ndtr
+
+    ctx, scan = b.ctx, b.scan
+    rows, unfolded = [], []
+    for name, (auc, se, auc_else, se_else) in scan.site_leak.items():
+        folded = np.fmax(auc, 1 - auc)
+        categorical = b.info.kind[name] == "categorical"
+        for s in np.flatnonzero(~np.all(np.isnan(folded), axis=1)):
+            k = int(np.nanargmax(folded[s]))
+            higher = "" if categorical else "higher" if auc[s, k] >= 0.5 else "lower"
+            rows.append((name, str(ctx.site_levels[s]), str(ctx.classes[k]), folded[s, k],
+                         max(auc_else[s, k], 1 - auc_else[s, k]), overall[name], higher,
+                         int(scan.site_counts[s].sum()), int(scan.site_counts[s, k])))
+            unfolded.append((auc[s, k], se[s, k], auc_else[s, k], se_else[s, k]))
+    table = pd.DataFrame(rows, columns=["column", *_SITE_COLUMNS]).set_index("column")
+    a, se_a, e, se_e = np.array(unfolded, dtype=float).reshape(-1, 4).T
+    with np.errstate(invalid="ignore", divide="ignore"):  # a perfect AUC has no spread
+        z = np.abs(a - e) / np.sqrt(se_a ** 2 + se_e ** 2)
+    table["p_value"] = np.where(a == e, 1.0, 2 * ndtr(-z))
+    leak = b.t["leak_auc"]
+    table["flag"] = (table.auc_in_site >= leak) & (table.auc_elsewhere < leak) & (table.p_value < _ALPHA)
+    table = table.sort_values("auc_in_site", ascending=False, kind="stable")
+    for name, rows in table[table.flag].groupby(level=0, sort=False):  # one finding per feature
+        top = rows.iloc[0]
+        where = (f"at {top.site} (AUC {top.auc_in_site:.3f} there" if len(rows) == 1 else
+                 f"at {len(rows)} sites, {_name_list(rows.site)} (AUC {top.auc_in_site:.3f} at {top.site}")
+        b.flag("high", "Possible leaks", f"{name!r} predicts the target {where}, "
+               f"{top.auc_elsewhere:.3f} at the other sites, {_p(top.p_value)}): a marker of how a "
+               "site records or samples its cases, which a model learns as a shortcut. Check how "
+               "it is measured there, and validate leaving one site out", name)
+    return table
+
+
+def _site_text(b: _Builder) -> str:
+    """What the per-site screen did, and which sites it could not screen (a finding)."""
+    ctx, scan = b.ctx, b.scan
+    skipped = [str(level) for s, level in enumerate(ctx.site_levels) if not scan.site_screened[s].any()]
+    if ctx.positive >= 0:
+        few = f"fewer than {_MIN_EVENTS} events or non-events"
+        counts = {str(v): (int(c[ctx.positive]), int(c.sum() - c[ctx.positive]))
+                  for v, c in zip(ctx.site_levels, scan.site_counts)}
+        detail = [f"{s} ({counts[s][0]} events, {counts[s][1]} non-events)" for s in skipped]
+    else:
+        few = f"no class with at least {_MIN_EVENTS} rows and {_MIN_EVENTS} of the other classes"
+        detail = skipped
+    text = (f"Within each site ({ctx.site!r}): the same AUC among the rows of that site, and at "
+            "the other sites together; a feature is flagged when it reaches "
+            f"{b.t['leak_auc']} at one site, stays below it elsewhere, and the two differ at "
+            f"p < {_ALPHA} (z-test, DeLong standard errors): a label given away at one site. "
+            f"{len(ctx.site_levels) - len(skipped)} of {len(ctx.site_levels)} sites screened.")
+    if skipped:
+        text += f" Not screened ({few} there or at the other sites): {_name_list(detail)}."
+        b.flag("low", "Possible leaks", f"{len(skipped)} site(s) not screened for site-specific "
+               f"leaks ({few} there or at the other sites): {_name_list(skipped)}", ctx.site)
+    return text

@@ -66,6 +66,11 @@ class AuditReport(_HtmlMarkdownReport):
         Identifier-like columns, why, and their AUC for the target.
     leakage : DataFrame
         Every feature's univariable AUC for the target (folded, so >= 0.5) and a flag.
+    site_leakage : DataFrame or None
+        With ``site=``: per feature and site, the same AUC within the site
+        (``auc_in_site``), at the other sites together (``auc_elsewhere``) and in the whole
+        table (``auc_overall``); ``n_in_site`` labelled rows and ``events_in_site`` rows of
+        ``class`` there; the p-value of the difference and a flag (a site-specific leak).
     separability : DataFrame
         How well a classifier tells sites apart, or training from test rows.
     by_site, site_features, by_group, by_time : DataFrame or None
@@ -89,6 +94,7 @@ class AuditReport(_HtmlMarkdownReport):
     identifiers: pd.DataFrame
     leakage: pd.DataFrame
     separability: pd.DataFrame
+    site_leakage: pd.DataFrame | None = None
     by_site: pd.DataFrame | None = None
     site_features: pd.DataFrame | None = None
     by_group: pd.DataFrame | None = None

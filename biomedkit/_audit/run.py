@@ -38,7 +38,8 @@ def audit(
     Sections: missing values (per column, common patterns, and whether missingness goes
     with the outcome); class balance; duplicated rows (exact, ignoring identifier columns,
     and the same features with another outcome); identifier-like columns; features that
-    predict the outcome suspiciously well on their own (possible leaks); sites (how well a
+    predict the outcome suspiciously well on their own, in the whole table or within one
+    site only (possible leaks); sites (how well a
     classifier tells them apart from the features, the outcome per site and the features
     that differ most); groups; periods of time; and, given a test set, the patients or rows
     it shares with the training rows and how each feature drifted.
@@ -54,7 +55,8 @@ def audit(
     group : column name, optional
         A grouping (sex, ethnicity, age band, ...): size and outcome prevalence per group.
     site : column name, optional
-        Hospital, batch or scanner: separability from the features, prevalence per site.
+        Hospital, batch or scanner: separability from the features, prevalence per site,
+        and the per-site leak screen (``site_leakage``).
     id_columns : column name or list, optional
         Known identifier columns (patient id, record number). Identifier-like columns are
         also detected: distinct text or integers in nearly every row, an integer sequence,
@@ -72,7 +74,8 @@ def audit(
         The event class of a binary target. Default: 1 (or True) if present, otherwise
         the rarer class.
     leak_auc : float, default=0.9
-        A feature whose univariable AUC (folded, >= 0.5) reaches this is flagged.
+        A feature whose univariable AUC (folded, >= 0.5) reaches this is flagged; so is
+        one that reaches it within one site while staying below it at the other sites.
     rare_class : float, default=0.05
         A class with a smaller share than this is flagged as rare.
     drift_smd, drift_ks, drift_tvd : float, default=0.2, 0.1, 0.1
@@ -105,6 +108,17 @@ def audit(
     is reported. The same AUCs, with the site as the label, rank the features that differ
     between sites.
 
+    Per-site leak screen (with ``site=``): each feature's AUC among the rows of each site
+    and among those of the other sites together, computed as above (a numeric feature
+    with more distinct values than 4096, or fewer with many sites, has neighbouring values
+    merged into that many ranks, which moves its AUC by about 1/(2 x ranks) at most). A
+    feature is flagged when it reaches ``leak_auc`` at a site, stays below it elsewhere,
+    and the two AUCs differ at p < 0.001 (z-test with DeLong standard errors, the two sets
+    of rows being disjoint): a marker that gives the label away at one hospital, which a
+    model learns as a shortcut (Zech et al. 2018). A site is screened only with at least
+    10 events and 10 non-events there and at the other sites together (for more than two
+    classes: 10 rows of a class and 10 of the rest); the report names the sites left out.
+
     Duplicates and overlap compare 64-bit hashes of the rows (numbers compared as floats,
     so 1 and 1.0 match); a false match has a chance of about n²/2⁶⁴. Drift p-values: the
     asymptotic two-sample Kolmogorov-Smirnov test (as ``scipy.stats.ks_2samp`` with
@@ -117,6 +131,14 @@ def audit(
     covariates between treatment groups in propensity-score matched samples. *Statistics in
     Medicine* 28:3083-3107 (the standardized mean difference).
 
+    DeLong ER, DeLong DM, Clarke-Pearson DL (1988). Comparing the areas under two or more
+    correlated receiver operating characteristic curves: a nonparametric approach.
+    *Biometrics* 44:837-845.
+
+    Zech JR, Badgeley MA, Liu M, et al. (2018). Variable generalization performance of a
+    deep learning model to detect pneumonia in chest radiographs: a cross-sectional study.
+    *PLOS Medicine* 15:e1002683 (models that learn the hospital instead of the disease).
+
     Examples
     --------
     >>> import biomedkit as bk
@@ -124,6 +146,7 @@ def audit(
     >>> report = bk.audit(data.frame, "event", site="site", group="group")
     >>> report                                    # the HTML report in a notebook   # doctest: +SKIP
     >>> report.leakage.head()                                                       # doctest: +SKIP
+    >>> report.site_leakage[report.site_leakage.flag]    # leaks at one site only   # doctest: +SKIP
     >>> [str(f) for f in report.findings]                                           # doctest: +SKIP
     >>> report.save("audit.html")                                                   # doctest: +SKIP
     """

@@ -1,19 +1,22 @@
-"""The single pass over the columns (:func:`_scan`), with the per-column drift statistics,
-and the classifier that tells sites (or training and test rows) apart."""
+"""The single pass over the columns (:func:`_scan`): each column's AUC for the target, for
+the site and within each site, its drift statistics, and the classifier that tells sites
+(or training and test rows) apart."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from biomedkit._audit.columns import _encode, _id_reasons
 from biomedkit._audit.context import _Context
-from biomedkit._audit.stats import (_auc_from_counts, _best_auc, _chi2_p, _column_hash, _crosstab,
-                                    _oof_encoded_auc)
+from biomedkit._audit.stats import (_auc_from_counts, _auc_se_from_counts, _best_auc, _chi2_p,
+                                    _column_hash, _crosstab, _oof_encoded_auc)
 
 _MAX_LEVELS_NATIVE = 60  # categorical codes must stay below the classifier's max_bins (63)
+_MIN_EVENTS = 10  # rows of a class (and of the rest), at a site and elsewhere, for the per-site screen
+_SITE_CELLS = 1 << 16  # value x site x class counts per numeric column in the per-site screen
 
 _ROW_DEFAULTS = dict(auc=np.nan, auc_class=-1, higher=True, n_used=0, site_auc=np.nan,
                      site_class=-1, site_higher=True, missing_train=np.nan, missing_test=np.nan,
@@ -38,6 +41,9 @@ class _Scan:
     site_X: dict  # name -> (values on site_sample, categorical?)
     split_sample: np.ndarray | None
     split_X: dict
+    site_counts: np.ndarray | None = None  # (sites, classes): labelled rows
+    site_screened: np.ndarray | None = None  # (sites, classes): pairs the per-site leak screen covers
+    site_leak: dict = field(default_factory=dict)  # name -> _auc_within_sites(...)
 
 
 def _sample(labels: np.ndarray, max_rows: int, rng) -> np.ndarray:
@@ -55,6 +61,9 @@ def _scan(ctx: _Context) -> _Scan:
                  site_sample=None, site_X={}, split_sample=None, split_X={})
     if ctx.site_codes is not None:
         scan.site_sample = _sample(ctx.site_codes, ctx.max_rows, ctx.rng)
+        scan.site_counts, scan.site_screened = _screened(ctx)
+        labelled = (ctx.y[:n] >= 0) & (ctx.site_codes[:n] >= 0)
+        site_labels = np.where(labelled, ctx.site_codes[:n] * K + ctx.y[:n], -1)
     if ctx.split is not None:
         scan.hash_common, scan.hash_common_no_id = np.zeros((2, n_all), np.uint64)
         scan.split_sample = _sample(ctx.split, ctx.max_rows, ctx.rng)
@@ -89,7 +98,7 @@ def _scan(ctx: _Context) -> _Scan:
         # the outcome, and the site, as a function of this column alone
         if role in ("feature", "id"):
             if kind == "categorical":
-                aucs = _oof_encoded_auc(codes[:n], n_codes, ctx.y[:n], K, ctx.folds[:n])
+                aucs, _ = _oof_encoded_auc(codes[:n], n_codes, ctx.y[:n], K, ctx.folds[:n])
             else:
                 aucs = _auc_from_counts(_crosstab(codes, n_codes, ctx.y[:m], K))
             row["auc"], row["auc_class"], row["higher"] = _best_auc(aucs, ctx.positive)
@@ -97,11 +106,14 @@ def _scan(ctx: _Context) -> _Scan:
         informative = role == "feature" and n_unique > 1 and name != ctx.time
         if ctx.site_codes is not None and informative and name != ctx.site:
             if kind == "categorical":
-                aucs = _oof_encoded_auc(codes[:n], n_codes, ctx.site_codes[:n], n_sites, ctx.folds[:n])
+                aucs, _ = _oof_encoded_auc(codes[:n], n_codes, ctx.site_codes[:n], n_sites, ctx.folds[:n])
             else:
                 aucs = _auc_from_counts(_crosstab(codes, n_codes, ctx.site_codes[:m], n_sites))
             row["site_auc"], row["site_class"], row["site_higher"] = _best_auc(aucs)
             scan.site_X[name] = _model_input(kind, values, codes, n_codes, scan.site_sample)
+        if scan.site_screened is not None and role == "feature" and n_unique > 1 and name != ctx.site:
+            scan.site_leak[name] = _auc_within_sites(kind, codes[:n], n_codes, site_labels, ctx,
+                                                     scan.site_screened)
         if in_test or ctx.split_column is not None:
             if informative:
                 row.update(_drift(kind, uniques, codes, n_codes, ctx.split[:m]))
@@ -124,6 +136,55 @@ def _scan(ctx: _Context) -> _Scan:
                 scan.id_values[name] = codes if kind == "categorical" else values
         scan.rows.append(row)
     return scan
+
+
+def _screened(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+    """Labelled rows per site and class, and the (site, class) pairs for the per-site leak
+    screen: at least _MIN_EVENTS rows of the class and of the rest, at the site and at the
+    other sites together (for a binary target, the event class only)."""
+    n, K = ctx.n, len(ctx.classes)
+    counts = _crosstab(ctx.site_codes[:n], len(ctx.site_levels), ctx.y[:n], K)
+    rest = counts.sum(axis=1, keepdims=True) - counts
+    elsewhere = counts.sum(axis=0) - counts
+    elsewhere_rest = counts.sum() - counts.sum(axis=1, keepdims=True) - elsewhere
+    screened = np.minimum.reduce([counts, rest, elsewhere, elsewhere_rest]) >= _MIN_EVENTS
+    if ctx.positive >= 0:
+        screened[:, 1 - ctx.positive] = False
+    return counts, screened
+
+
+def _auc_within_sites(kind, codes, n_codes, site_labels, ctx: _Context, screened) -> np.ndarray:
+    """The column's AUC for each class within each site, as the whole-table screen computes
+    it (rank, or out-of-fold target mean), and at the other sites together.
+
+    Returns an array (4, sites, classes): AUC within the site, its DeLong standard error,
+    AUC at the other sites, its standard error; NaN for pairs that are not ``screened``.
+    A numeric column with more distinct values than the table holds (4096 ranks with a few
+    sites, down to 256 with many) has neighbouring values merged, which moves an AUC by
+    about 1 / (2 x ranks) at most.
+    """
+    n, K, S = ctx.n, len(ctx.classes), len(ctx.site_levels)
+    out = np.full((4, S, K), np.nan)
+    if kind == "categorical":
+        y, folds, labelled = ctx.y[:n], ctx.folds[:n], site_labels >= 0
+        for s in np.flatnonzero(screened.any(axis=1)):
+            at = ctx.site_codes[:n] == s
+            for j, rows in enumerate((labelled & at, labelled & ~at)):
+                out[2 * j:2 * j + 2, s] = _oof_encoded_auc(codes[rows], n_codes, y[rows], K, folds[rows])
+    else:
+        bins = int(np.clip(_SITE_CELLS // (S * K), 256, 4096))
+        if n_codes > bins:  # codes are ranks: merge neighbours, so the table stays small
+            codes, n_codes = codes * bins // n_codes, bins  # missing (-1) stays negative
+        keep = (site_labels >= 0) & (codes >= 0)
+        table = np.bincount(site_labels[keep] * n_codes + codes[keep],
+                            minlength=S * K * n_codes).reshape(S, K, n_codes)
+        total = table.sum(axis=1)
+        for k in np.flatnonzero(screened.any(axis=0)):
+            pos = table[:, k]
+            out[0:2, :, k] = _auc_se_from_counts(pos, total)
+            out[2:4, :, k] = _auc_se_from_counts(pos.sum(axis=0) - pos, total.sum(axis=0) - total)
+    out[:, ~screened] = np.nan
+    return out
 
 
 def _model_input(kind, values, codes, n_codes, rows):

@@ -28,14 +28,40 @@ def _auc_from_counts(table: np.ndarray) -> np.ndarray:
         return (midrank @ table - n_pos ** 2 / 2) / (n_pos * (total.sum() - n_pos))
 
 
-def _oof_encoded_auc(codes, n_codes, labels, n_labels, folds) -> np.ndarray:
-    """One-vs-rest AUC of a categorical feature scored by out-of-fold target means.
+def _auc_se_from_counts(pos: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """AUC of the positive rows against the others, and its DeLong standard error, for a
+    score whose distinct values, in increasing order, index the last axis of the counts
+    ``pos`` (positive rows) and ``total`` (all rows); leading axes are separate problems
+    (sites, classes). Ties count one half, as in ``roc_auc_score``.
+
+    DeLong's placement value of a row (the share of the other class it outranks) depends
+    only on its value, so their variances are count-weighted sums over the values.
+    """
+    pos = np.asarray(pos, dtype=float)
+    neg = total - pos
+    n_pos, n_neg = pos.sum(axis=-1), neg.sum(axis=-1)
+    below = np.cumsum(neg, axis=-1) - neg / 2  # negatives that a positive at each value outranks
+    above = n_pos[..., None] - np.cumsum(pos, axis=-1) + pos / 2  # positives outranking a negative
+    with np.errstate(invalid="ignore", divide="ignore"):
+        auc = np.einsum("...i,...i->...", pos, below) / (n_pos * n_neg)
+        # sample variances of the placement values; one row of a class has none
+        var_pos = np.where(n_pos > 1, (np.einsum("...i,...i,...i->...", pos, below, below) / n_neg ** 2
+                                       - n_pos * auc ** 2) / (n_pos - 1), 0.0)
+        var_neg = np.where(n_neg > 1, (np.einsum("...i,...i,...i->...", neg, above, above) / n_pos ** 2
+                                       - n_neg * auc ** 2) / (n_neg - 1), 0.0)
+        return auc, np.sqrt(np.maximum(var_pos / n_pos + var_neg / n_neg, 0.0))
+
+
+def _oof_encoded_auc(codes, n_codes, labels, n_labels, folds) -> tuple[np.ndarray, np.ndarray]:
+    """One-vs-rest AUC of a categorical feature scored by out-of-fold target means, and its
+    standard error.
 
     The rows of each fold are scored by the share of the label among rows of their level in
     the other folds (smoothed by one pseudo-row at those folds' overall share, which is
-    also the score of a level they lack); the AUC is the mean over the folds. Within a fold
-    a level's rows tie, so the AUC does not reward a many-level column for memorizing the
-    outcome. Missing values (code -1) form a level of their own.
+    also the score of a level they lack); the AUC is the mean over the folds, and its
+    standard error that of a mean of independent DeLong estimates. Within a fold a level's
+    rows tie, so the AUC does not reward a many-level column for memorizing the outcome.
+    Missing values (code -1) form a level of their own.
     """
     codes = np.where(codes < 0, n_codes, codes)
     keep = labels >= 0
@@ -43,20 +69,24 @@ def _oof_encoded_auc(codes, n_codes, labels, n_labels, folds) -> np.ndarray:
     flat = (folds[keep] * levels + codes[keep]) * n_labels + labels[keep]
     per_fold = np.bincount(flat, minlength=_N_FOLDS * levels * n_labels).reshape(_N_FOLDS, levels, n_labels)
     other = per_fold.sum(axis=0) - per_fold
-    prior = other.sum(axis=1, keepdims=True) / other.sum(axis=(1, 2), keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a subset may lack a label
+        prior = other.sum(axis=1, keepdims=True) / other.sum(axis=(1, 2), keepdims=True)
     encoded = (other + prior) / (other.sum(axis=2, keepdims=True) + 1.0)
-    aucs = np.full(n_labels, np.nan)
+    aucs, ses = np.full(n_labels, np.nan), np.full(n_labels, np.nan)
     for k in [1] if n_labels == 2 else range(n_labels):  # binary: class 0's AUC is 1 - class 1's
-        per = []
+        per = np.full((2, _N_FOLDS), np.nan)
         for f in range(_N_FOLDS):
             scores, order = np.unique(encoded[f, :, k], return_inverse=True)  # levels that tie merge
             pos = np.bincount(order, weights=per_fold[f, :, k], minlength=scores.size)
             total = np.bincount(order, weights=per_fold[f].sum(axis=1), minlength=scores.size)
-            per.append(_auc_from_counts(np.column_stack([total - pos, pos]))[1])
-        aucs[k] = np.nanmean(per) if not np.all(np.isnan(per)) else np.nan
+            per[:, f] = _auc_se_from_counts(pos, total)
+        used = ~np.isnan(per[0])
+        if used.any():
+            aucs[k] = per[0, used].mean()
+            ses[k] = np.sqrt(np.sum(per[1, used] ** 2)) / used.sum()
     if n_labels == 2:
-        aucs[0] = 1 - aucs[1]
-    return aucs
+        aucs[0], ses[0] = 1 - aucs[1], ses[1]
+    return aucs, ses
 
 
 def _best_auc(aucs: np.ndarray, label: int = -1) -> tuple[float, int, bool]:
