@@ -10,21 +10,10 @@
 """
 
 import argparse
-import statistics
-import time
-
 import numpy as np
 
 import biomedkit as bk
-
-
-def median_time(run, repeats=3):
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+from _timing import median_time
 
 
 def data(n, seed=0):

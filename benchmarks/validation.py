@@ -7,22 +7,11 @@ same million rows is timed in the same process: our DeLong interval costs a smal
 multiple of a bare AUC.
 """
 
-import statistics
-import time
-
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
 import biomedkit as bk
-
-
-def median_time(run, repeats=3):
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+from _timing import median_time
 
 
 def main():
