@@ -18,10 +18,11 @@ def plot_group_roc(curves, threshold=None, ax=None):
     """Each group's ROC curve, with its operating point at ``threshold`` if given."""
     ax = _ax(ax)
     table = curves.at(threshold) if threshold is not None else None
+    auc = curves.auc()
     for i, g in enumerate(curves.groups):
         roc = curves.roc(g)
         color = PALETTE[i % len(PALETTE)]
-        ax.plot(roc.fpr, roc.tpr, color=color, lw=1.5, label=f"{g} (AUC {curves.auc()[g]:.3f})")
+        ax.plot(roc.fpr, roc.tpr, color=color, lw=1.5, label=f"{g} (AUC {auc[g]:.3f})")
         if table is not None:
             ax.plot(table.fpr[g], table.tpr[g], "o", color=color, ms=7, mec="white")
     ax.plot([0, 1], [0, 1], ls=":", color="grey", lw=1)

@@ -200,8 +200,9 @@ def _best_own(p: dict, objective: str, pt) -> tuple:
 
 def _hull_curve(p: dict, x_metric: str, objective: str, pt, grid: np.ndarray):
     c = {k: p[k] for k in ("tp", "fp", "fn", "tn")}
-    x = rates(**c)[x_metric]
-    y = rates(**c)["tpr"] if x_metric == "fpr" else _objective(c, objective, pt)
+    r = rates(**c)
+    x = r[x_metric]
+    y = r["tpr"] if x_metric == "fpr" else _objective(c, objective, pt)
     order = np.lexsort((y, x))
     hull = order[_upper_hull(x[order], y[order])]
     i, p0 = _interpolate(x[hull], grid)
@@ -237,10 +238,10 @@ def _deterministic(curves: GroupCurves, rules: pd.DataFrame, constraint, candida
     its operating point (in the constrained rate; in FPR and TPR for equalized odds)."""
     target = _evaluate(curves, rules, "accuracy", None)[0]
     cols = ["fpr", "tpr"] if constraint == "equalized_odds" else [CONSTRAINTS.get(constraint, "selection_rate")]
+    given = None if candidates is None else np.unique(np.asarray(candidates, dtype=float))
     chosen = {}
     for i, g in enumerate(curves.groups):
-        t = (np.r_[np.inf, curves._scores[i]] if candidates is None
-             else np.unique(np.asarray(candidates, dtype=float)))
+        t = np.r_[np.inf, curves._scores[i]] if given is None else given
         tp, fp = curves.group_counts(i, t)
         r = rates(tp=tp, fp=fp, fn=curves.positives[i] - tp, tn=curves.negatives[i] - fp)
         dist = sum((r[col] - target[col][g]) ** 2 for col in cols)
