@@ -186,10 +186,10 @@ class ExplanationExplorer(Explorer):
         request = change["new"] or {}
         if "changes" not in request:
             return
+        position = int(request.get("position", self.selected))
         try:
-            one = self.what_if(int(request.get("position", self.selected)), **request["changes"])
-            self.whatif_result = {**self._explained(int(request.get("position", self.selected)), one),
-                                  "request": request.get("request")}
+            one = self.what_if(position, **request["changes"])
+            self.whatif_result = {**self._explained(position, one), "request": request.get("request")}
         except (ValueError, TypeError) as error:  # shown in the widget, not lost in a log
             self.whatif_result = {"error": str(error), "request": request.get("request")}
 
