@@ -30,7 +30,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from biomedkit.simulate._common import check_int
+from biomedkit._checks import check_int, check_random_state
 
 __all__ = ["StabilityResult", "choose_k", "cluster_stability"]
 
@@ -160,7 +160,7 @@ def cluster_stability(
 
     from joblib import Parallel, delayed
 
-    rng = np.random.default_rng(random_state)
+    rng = check_random_state(random_state)
     indices = [np.sort(rng.choice(X.shape[0], size=n_sub, replace=False)) for _ in range(n_resamples)]
     seeds = rng.integers(0, 2**31 - 1, size=n_resamples)
     # Only the fits go through joblib: they are the heavy part, and any backend can run them.

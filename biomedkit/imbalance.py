@@ -21,8 +21,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from biomedkit.simulate._common import check_float
-from biomedkit.validation._checks import check_scores
+from biomedkit._checks import check_float, check_scores
 
 __all__ = ["ResampledClassifier", "npv_at_prevalence", "ppv_at_prevalence", "prior_shift_correction"]
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from biomedkit.simulate._common import check_float, check_int
+from biomedkit._checks import check_float, check_int, check_random_state
 
 __all__ = ["ampute", "multiple_imputation", "pool"]
 
@@ -130,7 +130,7 @@ def ampute(
         raise ValueError(f"df already has missing values in {has_nan}; ampute expects "
                          "complete data in the amputed and driver columns")
 
-    rng = np.random.default_rng(random_state)
+    rng = check_random_state(random_state)
     n = df.shape[0]
     k = int(round(rate * n))
     if mechanism == "MAR":
@@ -205,7 +205,7 @@ def multiple_imputation(
     from sklearn.experimental import enable_iterative_imputer  # noqa: F401
     from sklearn.impute import IterativeImputer
 
-    seeds = np.random.default_rng(random_state).integers(0, 2**31 - 1, size=m)
+    seeds = check_random_state(random_state).integers(0, 2**31 - 1, size=m)
     values = df.to_numpy(dtype=float)
     complete = [c for c in df.columns if not df[c].isna().any()]
     out = []

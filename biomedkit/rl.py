@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from biomedkit.simulate._common import check_int
+from biomedkit._checks import check_int, check_random_state
 
 from biomedkit.simulate.treatment import TreatmentMDP, as_policy_probs
 
@@ -122,7 +122,7 @@ def q_learning(
     epsilon = _check_unit(epsilon, "epsilon", open_low=False)
     if learning_rate is not None:
         learning_rate = _check_unit(learning_rate, "learning_rate", open_low=True)
-    rng = np.random.default_rng(random_state)
+    rng = check_random_state(random_state)
     n_visits, discount = mdp.n_visits, mdp.discount
     n_states, n_actions = mdp.R.shape
     terminal = mdp.terminal.tolist()
@@ -343,7 +343,7 @@ def off_policy_estimates(
     point = estimate(np.ones((1, n)))[0]
     out = pd.DataFrame({"estimate": point}, index=pd.Index(names, name="estimator"))
     if n_bootstrap:
-        rng = np.random.default_rng(random_state)
+        rng = check_random_state(random_state)
         counts = rng.multinomial(n, np.full(n, 1 / n), size=n_bootstrap).astype(float)
         boot = estimate(counts)
         with warnings.catch_warnings():  # the naive row is all NaN for a random policy

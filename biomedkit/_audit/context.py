@@ -10,7 +10,7 @@ import pandas as pd
 
 from biomedkit._audit.common import _name_list
 from biomedkit._audit.stats import _N_FOLDS
-from biomedkit.simulate._common import check_int
+from biomedkit._checks import check_int, check_random_state
 
 _MAX_CLASSES = 20
 
@@ -51,11 +51,7 @@ class _Context:
             raise ValueError(f"df must have at least 2 rows; got {df.shape[0]}")
         columns = _columns_of(df, "df")
         max_rows = check_int(max_rows, "max_rows", 100)
-        if not (random_state is None or isinstance(random_state, np.random.Generator) or (
-                isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool))):
-            raise ValueError(f"random_state must be an int, a numpy Generator or None; got "
-                             f"{random_state!r}")
-        rng = np.random.default_rng(random_state)
+        rng = check_random_state(random_state)
 
         def column(value, arg, required=False):
             if value is None and not required:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from biomedkit.validation.report import _HtmlMarkdownReport, _md_table
+from biomedkit._report import HtmlMarkdownReport, md_table
 
 _SEVERITIES = ("high", "medium", "low")
 
@@ -38,7 +38,7 @@ class _Section:
 
 
 @dataclass(repr=False)
-class AuditReport(_HtmlMarkdownReport):
+class AuditReport(HtmlMarkdownReport):
     """What :func:`audit` found, as tables, findings and a report.
 
     Renders as HTML in a notebook; ``to_html()``, ``to_markdown()`` and ``save(path)``
@@ -121,7 +121,7 @@ class AuditReport(_HtmlMarkdownReport):
         for sec in self.sections:
             out += [f"## {sec.title}", "", sec.text, ""]
             for caption, table in sec.tables:
-                out += [f"*{caption}*", "", _md_table(table), ""]
+                out += [f"*{caption}*", "", md_table(table), ""]
         return "\n".join(out) + "\n"
 
     def to_html(self) -> str:

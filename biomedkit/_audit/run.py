@@ -11,7 +11,7 @@ from biomedkit._audit.build import _Builder
 from biomedkit._audit.context import _Context
 from biomedkit._audit.report import AuditReport
 from biomedkit._audit.scan import _scan
-from biomedkit.simulate._common import check_float
+from biomedkit._checks import check_float
 
 
 def audit(

@@ -13,7 +13,7 @@ from biomedkit._audit.context import _Context
 from biomedkit._audit.report import _Section
 from biomedkit._audit.scan import _separability
 from biomedkit._audit.stats import _chi2_p, _crosstab
-from biomedkit.validation._checks import wilson_interval
+from biomedkit._stats import wilson_interval
 
 if TYPE_CHECKING:
     from biomedkit._audit.build import _Builder

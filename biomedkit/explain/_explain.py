@@ -10,7 +10,7 @@ import pandas as pd
 from biomedkit.explain._explanation import Explanation
 from biomedkit.explain._inputs import (as_frame, check_fitted, check_nan_accepted, check_output_index,
                                       is_xgboost, sample_rows)
-from biomedkit.simulate._common import check_int
+from biomedkit._checks import check_int, check_random_state
 
 
 def choose_method(model, X: pd.DataFrame) -> str:
@@ -30,12 +30,11 @@ def choose_method(model, X: pd.DataFrame) -> str:
 
 
 def _seed(random_state) -> int | None:
-    if random_state is None or isinstance(random_state, numbers.Integral):
-        return random_state
+    # shap's explainers take an int seed: pass ints through, draw one from a Generator.
     if isinstance(random_state, np.random.Generator):
         return int(random_state.integers(2**31 - 1))
-    raise TypeError("random_state must be None, an int or a numpy Generator; "
-                    f"got {type(random_state).__name__}")
+    check_random_state(random_state)
+    return None if random_state is None else int(random_state)
 
 
 def explain(model, X, background=None, *, output_index: int | None = None, max_background: int = 100,

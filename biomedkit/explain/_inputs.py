@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 import pandas as pd
+from biomedkit._checks import check_random_state
 
 
 def is_xgboost(model) -> bool:
@@ -115,7 +116,7 @@ def sample_rows(X: pd.DataFrame, max_rows: int, random_state) -> pd.DataFrame:
     """At most ``max_rows`` rows of ``X``, drawn without replacement (all of them if fewer)."""
     if len(X) <= max_rows:
         return X
-    rng = np.random.default_rng(random_state)
+    rng = check_random_state(random_state)
     return X.iloc[np.sort(rng.choice(len(X), size=max_rows, replace=False))]
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 
 from biomedkit.explain._inputs import (as_frame, booster_of, check_fitted, check_nan_accepted, is_classifier,
                                       is_xgboost)
-from biomedkit.simulate._common import check_int
+from biomedkit._checks import check_int
 
 INTERVALS = ("t", "percentile")
 
@@ -72,7 +72,7 @@ def permutation_importance(model, X, y, *, scoring=None, n_repeats: int = 10, le
     from scipy import stats
     from sklearn.inspection import permutation_importance as sklearn_permutation_importance
 
-    from biomedkit.validation._checks import check_level
+    from biomedkit._checks import check_level
 
     check_fitted(model)
     X = as_frame(X, model)

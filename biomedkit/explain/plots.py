@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from biomedkit._checks import check_random_state
 
 # Okabe-Ito orange and blue (as in the fairness plots): pushes up and down.
 UP, DOWN = "#D55E00", "#0072B2"
@@ -79,7 +80,7 @@ def plot_summary(explanation, max_features: int = 15, max_points: int = 5000, ax
     ax = _ax(ax, (6, 0.35 * len(top) + 1.5))
     rows = np.arange(len(explanation))
     if rows.size > max_points:
-        rows = np.sort(np.random.default_rng(random_state).choice(rows, max_points, replace=False))
+        rows = np.sort(check_random_state(random_state).choice(rows, max_points, replace=False))
     cmap = plt.get_cmap(COLORMAP)
     for position, name in enumerate(reversed(top)):
         j = explanation.feature_names.index(name)
@@ -277,7 +278,7 @@ def plot_partial_dependence(curves, n_ice: int = 50, centered: bool = False, ax=
         curves.average.set_index("value")["average"]
     rows = ice["row"].unique()
     if n_ice and rows.size:
-        chosen = np.random.default_rng(random_state).choice(rows, min(n_ice, rows.size), replace=False)
+        chosen = check_random_state(random_state).choice(rows, min(n_ice, rows.size), replace=False)
         position = {v: i for i, v in enumerate(curves.average["value"])}
         for _, curve in ice[ice["row"].isin(chosen)].groupby("row", sort=False):
             x = curve["value"].map(position) if curves.categorical else curve["value"]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from biomedkit.fairness._groups import check_groups
-from biomedkit.validation._checks import check_binary, check_level, check_n_boot, check_scores
+from biomedkit._checks import check_binary, check_level, check_n_bins, check_n_boot, check_random_state, check_scores
 
 # Each fairness criterion compares one rate across groups (equalized odds: two).
 CRITERIA = {
@@ -260,7 +260,7 @@ class GroupCurves:
         return {"difference": np.array(diffs), "ratio": np.array(ratios)}
 
     def _bootstrap_counts(self, c, n_boot, random_state) -> dict[str, np.ndarray]:
-        rng = np.random.default_rng(random_state)
+        rng = check_random_state(random_state)
         cells = np.stack([c["tp"], c["fp"], c["fn"], c["tn"]], axis=1)  # groups x 4
         draws = np.stack([rng.multinomial(n, p / p.sum(), size=n_boot) * (p.sum() / n)
                           for n, p in zip(self.n_rows, cells)], axis=1)  # boot x groups x 4
@@ -284,8 +284,7 @@ class GroupCurves:
     def calibration(self, n_bins: int = 10) -> pd.DataFrame:
         """Observed event rate against mean score within each group, in ``n_bins`` bins
         of equal width over the range of the scores (the same bins for every group)."""
-        if not isinstance(n_bins, (int, np.integer)) or n_bins < 2:
-            raise ValueError(f"n_bins must be an integer >= 2; got {n_bins!r}")
+        n_bins = check_n_bins(n_bins)
         lo, hi = self.score_range
         edges = np.linspace(lo, hi, n_bins + 1)
         rows = []

@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from biomedkit.fairness._groups import check_groups
 from biomedkit.fairness.curves import group_curves
-from biomedkit.validation._checks import check_binary
+from biomedkit._checks import check_binary
 
 
 def reweighing_weights(y, groups) -> np.ndarray:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from biomedkit.fairness.curves import GroupCurves, group_curves, rates
+from biomedkit._checks import check_random_state
 
 CONSTRAINTS = {"demographic_parity": "selection_rate", "equal_opportunity": "tpr",
                "equalized_odds": "fpr"}
@@ -101,7 +102,7 @@ class ThresholdPolicy:
 
     def predict(self, y_score, groups, random_state=None) -> np.ndarray:
         """Flag patients (0/1), drawing at random where the policy is randomised."""
-        rng = np.random.default_rng(random_state)
+        rng = check_random_state(random_state)
         p = self.predict_proba(y_score, groups)
         return (rng.random(p.size) < p).astype(int)
 

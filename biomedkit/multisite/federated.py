@@ -11,8 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from biomedkit.multisite.secure import secure_sum
-from biomedkit.simulate._common import check_float, check_int
-from biomedkit.validation._checks import check_binary
+from biomedkit._checks import check_binary, check_float, check_int, check_random_state
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ def _fedavg(Xs, ys, names, *, rounds, local_steps, learning_rate, batch_size, al
             secure, random_state) -> FedAvgResult:
     sizes = np.array([y.size for y in ys], dtype=float)
     weights = sizes if weighting == "n" else np.ones_like(sizes)
-    rng = np.random.default_rng(random_state)
+    rng = check_random_state(random_state)
     site_rngs = rng.spawn(len(Xs))
     mask_rng, = rng.spawn(1)  # separate stream: secure=True draws the same mini-batches
     theta = np.zeros(Xs[0].shape[1] + 1)

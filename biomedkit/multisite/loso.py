@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from biomedkit.validation._checks import check_binary, check_level
-from biomedkit.validation.external import _ordered_levels, external_validation, random_effects
+from biomedkit._checks import check_binary, check_level
+from biomedkit._groups import ordered_levels
+from biomedkit.validation.external import external_validation, random_effects
 POOLED = "pooled (random effects)"  # label of the summary row of leave_one_site_out
 _MEASURES = ("auc", "brier", "citl", "slope")
 
@@ -87,7 +88,7 @@ def leave_one_site_out(estimator, X, y, sites, *, scoring=_MEASURES, level: floa
         raise ValueError("sites contains missing values; give every patient a site")
     measures = _check_measures(scoring)
     level = check_level(level)
-    levels = _ordered_levels(sites)
+    levels = ordered_levels(sites)
     if len(levels) < 2:
         raise ValueError(f"sites has a single site ({levels[0]!r}); leave-one-site-out needs at "
                          "least 2 sites (and 3 for a useful pooled summary)")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from biomedkit.simulate._common import check_int
+from biomedkit._checks import check_int, check_random_state
 
 FRACTION_BITS = 32          # fixed point: a real x is stored as round(x * 2**32) ...
 _SCALE = 2.0 ** FRACTION_BITS
@@ -66,7 +66,7 @@ def secret_shares(vector, n_shares: int, random_state=None) -> np.ndarray:
     if x.ndim != 1:
         raise ValueError(f"vector must be one-dimensional; got shape {x.shape}")
     n_shares = check_int(n_shares, "n_shares", 2)
-    rng = np.random.default_rng(random_state)
+    rng = check_random_state(random_state)
     masks = _uniform_ring(rng, (n_shares - 1, x.size))
     with np.errstate(over="ignore"):  # arithmetic modulo 2**64 wraps by design
         last = _encode(x) - masks.sum(axis=0, dtype=np.uint64)
@@ -144,7 +144,7 @@ def secure_sum(updates, random_state=None) -> SecureSum:
     if np.abs(u).sum(axis=0).max() >= 2 * _LIMIT:
         raise ValueError("updates: the sum of the absolute values is too large for the "
                          "fixed-point encoding (limit 2**31); rescale the updates first")
-    rng = np.random.default_rng(random_state)
+    rng = check_random_state(random_state)
     n_sites = u.shape[0]
     shares = np.stack([secret_shares(row, n_sites, rng) for row in u])  # [sender, receiver, :]
     messages = shares.sum(axis=0, dtype=np.uint64)       # each receiver adds what it got

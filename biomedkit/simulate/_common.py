@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from scipy.optimize import brentq
 from scipy.special import expit
-
-
-def check_int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
-
-
-def check_float(value, name: str, low: float, high: float, *, open_low=False, open_high=False) -> float:
-    ok_type = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    ok = ok_type and np.isfinite(value) and (value > low if open_low else value >= low) and (
-        value < high if open_high else value <= high)
-    if not ok:
-        lo, hi = "(" if open_low else "[", ")" if open_high else "]"
-        raise ValueError(f"{name} must be a number in {lo}{low}, {high}{hi}; got {value!r}")
-    return float(value)
 
 
 def intercept_for_prevalence(linear_predictor: np.ndarray, prevalence: float) -> float:

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from biomedkit.simulate._common import as_dataset, check_float, check_int, intercept_for_prevalence
+from biomedkit.simulate._common import as_dataset, intercept_for_prevalence
+from biomedkit._checks import check_float, check_int, check_random_state
 
 # The outcome model, term by term: (name, kind, coefficient, formula).
 # "kind" says which knob scales it: linear terms always count, "nonlinear" terms
@@ -245,7 +246,7 @@ def cohort(
     if leaky_site is not None and (n_sites < 2 or leaky_site not in [f"site_{i + 1}" for i in range(n_sites)]):
         raise ValueError(f"leaky_site must name one of the sites site_1 ... site_{n_sites} "
                          f"(and n_sites must be >= 2); got {leaky_site!r}")
-    rng = np.random.default_rng(random_state)
+    rng = check_random_state(random_state)
 
     # Case mix per site: drawn first so that the patients depend on it.
     site = rng.integers(0, n_sites, size=n) if n_sites > 1 else np.zeros(n, dtype=int)

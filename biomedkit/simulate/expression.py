@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from biomedkit.simulate._common import as_dataset, check_float, check_int
+from biomedkit.simulate._common import as_dataset
+from biomedkit._checks import check_float, check_int, check_random_state
 
 
 @dataclass(repr=False)
@@ -120,7 +121,7 @@ def expression(
     confounding = check_float(confounding, "confounding", 0, 1)
     if n_subtypes > n_samples:
         raise ValueError(f"n_subtypes ({n_subtypes}) cannot exceed n_samples ({n_samples})")
-    rng = np.random.default_rng(random_state)
+    rng = check_random_state(random_state)
     genes = [f"g{i + 1:0{max(4, len(str(n_genes)))}d}" for i in range(n_genes)]
 
     subtype = rng.integers(0, n_subtypes, n_samples)

@@ -8,7 +8,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from biomedkit.simulate._common import check_float, check_int
+from biomedkit._checks import check_float, check_int, check_random_state
 
 ACTIONS = ("none", "standard drug", "aggressive drug")
 DEAD = "dead"
@@ -179,7 +179,7 @@ class TreatmentMDP:
         """
         probs = self.policy_probs(policy)
         n_patients = check_int(n_patients, "n_patients", 1)
-        rng = np.random.default_rng(random_state)
+        rng = check_random_state(random_state)
         n_states = len(self.states)
         state = _draw(np.broadcast_to(self.initial, (n_patients, n_states)), rng)
         alive = ~self.terminal[state]

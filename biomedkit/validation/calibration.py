@@ -16,7 +16,8 @@ import pandas as pd
 from scipy.special import expit, logit
 from scipy.stats import norm
 
-from biomedkit.validation._checks import check_binary, check_level, check_scores, wilson_interval
+from biomedkit._checks import check_binary, check_level, check_n_bins, check_scores
+from biomedkit._stats import wilson_interval
 from biomedkit.validation._smooth import smooth_calibration
 
 EPS = 1e-8  # risks of exactly 0 or 1 are moved this far inside, so logit(p) is finite
@@ -227,8 +228,7 @@ def calibration_curve(y_true, y_prob, n_bins: int = 10, level: float = 0.95, *,
     y = check_binary(y_true).astype(float)
     p = check_scores(y_prob, y.size, "y_prob", probability=True)
     level = check_level(level)
-    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 2:
-        raise ValueError(f"n_bins must be an integer >= 2; got {n_bins!r}")
+    n_bins = check_n_bins(n_bins)
     order = np.argsort(p, kind="mergesort")
     groups = np.array_split(order, min(n_bins, y.size))
     k = np.array([y[g].sum() for g in groups])

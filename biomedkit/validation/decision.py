@@ -7,8 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from biomedkit.validation._checks import (check_binary, check_n_boot, check_scores,
-                                          check_thresholds)
+from biomedkit._checks import check_binary, check_n_boot, check_random_state, check_scores, check_thresholds
 
 DEFAULT_THRESHOLDS = np.round(np.arange(0.01, 1.0, 0.01), 2)
 TREAT_ALL, TREAT_NONE = "Treat all", "Treat none"
@@ -118,7 +117,7 @@ def net_benefit(y_true, scores: Mapping, thresholds=DEFAULT_THRESHOLDS, harm=0.0
 
     weights = None
     if n_boot:
-        rng = np.random.default_rng(random_state)
+        rng = check_random_state(random_state)
         weights = _bootstrap_weights(y, n_boot, rng, stratified=prevalence is not None)
 
     rows = []

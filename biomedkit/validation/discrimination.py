@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import norm, rankdata
 
-from biomedkit.validation._checks import check_binary, check_level, check_n_boot, check_scores
+from biomedkit._checks import check_binary, check_level, check_n_boot, check_random_state, check_scores
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def auc_ci(y_true, y_score, method: str = "delong", level: float = 0.95, *,
         low, high = max(0.0, auc - z * se), min(1.0, auc + z * se)
     else:
         n_boot = check_n_boot(n_boot, minimum=2)
-        boots = _bootstrap_aucs(y, s, n_boot, np.random.default_rng(random_state))
+        boots = _bootstrap_aucs(y, s, n_boot, check_random_state(random_state))
         low, high = np.quantile(boots, [0.5 - level / 2, 0.5 + level / 2])
         se = float(boots.std(ddof=1))
     return AUCResult(auc, float(low), float(high), level, method, se, m, n)

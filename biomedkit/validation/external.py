@@ -9,7 +9,8 @@ import pandas as pd
 from scipy.special import expit, logit
 from scipy.stats import norm, t as student_t
 
-from biomedkit.validation._checks import check_level, check_scores
+from biomedkit._checks import check_level, check_scores
+from biomedkit._groups import ordered_levels
 from biomedkit.validation.calibration import intercept_and_slope
 from biomedkit.validation.discrimination import _delong
 
@@ -25,18 +26,6 @@ def _performance(y: np.ndarray, p: np.ndarray, z: float) -> dict:
     else:
         row["note"] = "one outcome class only: AUC and calibration cannot be estimated"
     return row
-
-
-def _ordered_levels(groups) -> list:
-    """Categories in their declared order, numbers by value, anything else as text."""
-    series = pd.Series(groups)  # keeps a categorical's order
-    present = set(series.dropna())
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return [c for c in series.cat.categories if c in present]
-    try:
-        return sorted(present)
-    except TypeError:  # mixed types
-        return sorted(present, key=str)
 
 
 def external_validation(y_true, y_prob, groups, development=None, level: float = 0.95) -> pd.DataFrame:
@@ -86,7 +75,7 @@ def external_validation(y_true, y_prob, groups, development=None, level: float =
         y_dev = np.asarray(y_dev)
         rows["development"] = _performance(y_dev, check_scores(p_dev, y_dev.size, "development risks",
                                                                probability=True), z)
-    for name in _ordered_levels(groups):
+    for name in ordered_levels(groups):
         mask = (g == name).to_numpy()
         rows[name] = _performance(y[mask], p[mask], z)
     rows["all validation"] = _performance(y, p, z)

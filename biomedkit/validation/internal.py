@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from biomedkit.validation._checks import check_binary, check_n_boot
+from biomedkit._checks import check_binary, check_n_boot
 
 
 def _check_xy(X, y):

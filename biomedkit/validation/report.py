@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from biomedkit._report import HtmlMarkdownReport, md_table
 from biomedkit.validation.calibration import calibration_summary
 from biomedkit.validation.decision import net_benefit
 from biomedkit.validation.discrimination import auc_ci
@@ -41,48 +41,6 @@ TRIPOD_AI = [
 ]
 
 
-def _md_table(df: pd.DataFrame, digits: int = 3) -> str:
-    def fmt(v):
-        if isinstance(v, (float, np.floating)):
-            return "" if np.isnan(v) else f"{v:.{digits}f}"
-        return str(v)
-
-    df = df.reset_index() if df.index.name else df
-    head = "| " + " | ".join(map(str, df.columns)) + " |"
-    rule = "| " + " | ".join("---" for _ in df.columns) + " |"
-    body = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
-    return "\n".join([head, rule, *body])
-
-
-class _HtmlMarkdownReport:
-    """What a report with ``to_html()`` and ``to_markdown()`` shares (also ``bk.audit``'s):
-    HTML in a notebook, and ``save(path)`` as Markdown or HTML by the suffix."""
-
-    # With a title, a saved .html is a standalone page (a head, a style); without, the fragment.
-    _html_page_title: str | None = None
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-    def save(self, path) -> Path:
-        """Write the report as Markdown (.md) or HTML (.html), chosen by the suffix."""
-        path = Path(path)
-        if path.suffix not in (".md", ".html"):
-            raise ValueError(f"path must end in .md or .html; got {path.name!r}")
-        if path.suffix == ".md":
-            text = self.to_markdown()
-        elif self._html_page_title is None:
-            text = self.to_html()
-        else:
-            style = ("body{font-family:sans-serif;max-width:70em;margin:auto}"
-                     "table{border-collapse:collapse;font-size:90%}td,th{padding:2px 8px}")
-            text = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>"
-                    f"{html.escape(self._html_page_title)}</title><style>{style}</style></head><body>"
-                    + self.to_html() + "</body></html>\n")
-        path.write_text(text, encoding="utf-8")
-        return path
-
-
 @dataclass
 class _Section:
     title: str
@@ -92,7 +50,7 @@ class _Section:
 
 
 @dataclass
-class ValidationReport(_HtmlMarkdownReport):
+class ValidationReport(HtmlMarkdownReport):
     """Validate a fitted binary classifier on data and report it.
 
     Parameters
@@ -235,11 +193,11 @@ class ValidationReport(_HtmlMarkdownReport):
         for sec in self.sections:
             out += [f"## {sec.title}", "", sec.text, ""]
             if sec.table is not None:
-                out += [_md_table(sec.table), ""]
+                out += [md_table(sec.table), ""]
         t = self.tripod()
         out += ["## TRIPOD+AI checklist", "",
                 f"This report covers {int((t.status == 'covered').sum())} of {len(t)} items; "
-                "the author must still write the rest.", "", _md_table(t)]
+                "the author must still write the rest.", "", md_table(t)]
         return "\n".join(out) + "\n"
 
     def to_html(self) -> str:
@@ -276,7 +234,7 @@ class ValidationReport(_HtmlMarkdownReport):
             "## Quantitative analyses", "",
             f"- AUC {a.auc:.3f} ({self.level:.0%} CI {a.low:.3f} to {a.high:.3f})",
             f"- Calibration slope {c.slope:.3f}, calibration-in-the-large {c.citl:.3f}, Brier {c.brier:.4f}",
-            "", _md_table(self.thresholds_[["threshold", "sensitivity", "specificity", "ppv", "npv"]]), "",
+            "", md_table(self.thresholds_[["threshold", "sensitivity", "specificity", "ppv", "npv"]]), "",
             "## Ethical considerations", "", ethical or f"{todo}risks, sensitive data, fairness findings.", "",
             "## Caveats and recommendations", "",
             f"{todo}known limitations; validate again before use in a new setting.",

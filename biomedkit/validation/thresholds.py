@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from biomedkit.validation._checks import (check_binary, check_level, check_scores,
-                                          check_thresholds, wilson_interval)
+from biomedkit._checks import check_binary, check_level, check_scores, check_thresholds
+from biomedkit._stats import wilson_interval
 
 
 def confusion_at(y: np.ndarray, s: np.ndarray, thresholds: np.ndarray) -> pd.DataFrame:

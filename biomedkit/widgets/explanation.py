@@ -8,6 +8,7 @@ import traitlets
 from scipy.special import expit
 
 from biomedkit.widgets._base import Explorer, esm, f32
+from biomedkit._checks import check_random_state
 
 
 def _risk(prediction: np.ndarray, output: str) -> np.ndarray:
@@ -109,7 +110,7 @@ class ExplanationExplorer(Explorer):
 
     @staticmethod
     def _sample(n: int, max_points: int, random_state) -> np.ndarray:
-        rng = np.random.default_rng(random_state)
+        rng = check_random_state(random_state)
         return np.sort(rng.choice(n, min(n, max_points), replace=False))
 
     def _setup(self, data, risk, max_points, patient, title, random_state) -> None:

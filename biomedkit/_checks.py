@@ -1,0 +1,125 @@
+"""Argument checks for the whole package: one home, one rule per kind of argument.
+
+Every public function validates its arguments here, once, at its boundary. The rules:
+
+- a wrong *type* (a string where a number belongs, a list where a Generator belongs) raises
+  ``TypeError``; a value of the right type outside its range raises ``ValueError``
+  (except for ``check_int``/``check_float``, whose messages have always been ``ValueError``
+  and which callers and tests rely on);
+- booleans are never accepted as numbers (``True`` is not a count of bins);
+- every message names the argument and says what to pass instead.
+
+This module imports only numpy, so that any subpackage can use it without pulling in others.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_int(value, name: str, minimum: int) -> int:
+    """Return ``value`` as an int >= ``minimum``, or raise a ValueError naming ``name``."""
+    if not _is_int(value) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(value)
+
+
+def check_float(value, name: str, low: float, high: float, *, open_low=False, open_high=False) -> float:
+    """Return ``value`` as a finite float inside [low, high] (ends open as asked)."""
+    ok = _is_real(value) and np.isfinite(value) and (value > low if open_low else value >= low) and (
+        value < high if open_high else value <= high)
+    if not ok:
+        lo, hi = "(" if open_low else "[", ")" if open_high else "]"
+        raise ValueError(f"{name} must be a number in {lo}{low}, {high}{hi}; got {value!r}")
+    return float(value)
+
+
+def check_random_state(random_state, name: str = "random_state") -> np.random.Generator:
+    """Return a numpy Generator from None, a non-negative int or a Generator (kept as is)."""
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if random_state is not None and not _is_int(random_state):
+        raise TypeError(f"{name} must be None, an int or a numpy Generator "
+                        f"(np.random.default_rng(0)); got {type(random_state).__name__}")
+    if random_state is not None and random_state < 0:
+        raise ValueError(f"{name} must be a non-negative int; got {random_state!r}")
+    return np.random.default_rng(random_state)
+
+
+def check_binary(y_true, name: str = "y_true") -> np.ndarray:
+    """Return ``y_true`` as an int array of 0/1, or raise a ValueError that says why not."""
+    y = np.asarray(y_true)
+    if y.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional; got shape {y.shape}")
+    if y.dtype == bool:
+        y = y.astype(int)
+    if y.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold 0/1 (or True/False) outcomes; got dtype {y.dtype}")
+    if y.dtype.kind == "f" and np.isnan(y).any():
+        raise ValueError(f"{name} contains NaN; drop or impute the missing outcomes first")
+    values = np.unique(y)
+    if not np.isin(values, (0, 1)).all():
+        raise ValueError(f"{name} must hold only 0 and 1; got values {values[:5].tolist()}")
+    if values.size < 2:
+        raise ValueError(f"{name} has only one class ({values.tolist()}); "
+                         "discrimination and calibration need both events and non-events")
+    return y.astype(np.int8)
+
+
+def check_scores(y_score, n: int, name: str = "y_score", probability: bool = False) -> np.ndarray:
+    """Return ``y_score`` as a float array of length ``n``; probabilities must lie in [0, 1]."""
+    s = np.asarray(y_score)
+    if s.ndim == 2 and s.shape[1] == 2:
+        raise ValueError(f"{name} has two columns; pass the probability of the event only: "
+                         "model.predict_proba(X)[:, 1]")
+    if s.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional; got shape {s.shape}")
+    if s.dtype.kind not in "iufb":
+        raise TypeError(f"{name} must be numeric; got dtype {s.dtype}")
+    s = s.astype(float)
+    if s.size != n:
+        raise ValueError(f"{name} has {s.size} values but y_true has {n}; they must match")
+    if not np.isfinite(s).all():
+        raise ValueError(f"{name} contains NaN or infinite values; every patient needs a score")
+    if probability and (s.min() < 0 or s.max() > 1):
+        raise ValueError(f"{name} must lie in [0, 1]; got values in [{s.min():.3g}, {s.max():.3g}]. "
+                         "Pass probabilities, not decision scores.")
+    return s
+
+
+def check_level(level) -> float:
+    """Return a confidence level in (0, 1)."""
+    if not _is_real(level) or not 0 < level < 1:
+        raise ValueError(f"level must be a number in (0, 1), e.g. 0.95; got {level!r}")
+    return float(level)
+
+
+def check_thresholds(thresholds, name: str = "thresholds") -> np.ndarray:
+    """Return risk thresholds as a 1-d float array strictly inside (0, 1)."""
+    t = np.atleast_1d(np.asarray(thresholds, dtype=float))
+    if t.ndim != 1 or t.size == 0:
+        raise ValueError(f"{name} must be a number or a 1-d sequence of numbers")
+    if not np.isfinite(t).all() or t.min() <= 0 or t.max() >= 1:
+        raise ValueError(f"{name} must lie strictly inside (0, 1); got values in "
+                         f"[{np.nanmin(t):.3g}, {np.nanmax(t):.3g}]")
+    return t
+
+
+def check_n_boot(n_boot, minimum: int = 0) -> int:
+    """Return the number of bootstrap replicates as an int >= ``minimum``."""
+    return check_int(n_boot, "n_boot", minimum)
+
+
+def check_n_bins(n_bins, name: str = "n_bins") -> int:
+    """Return a number of bins: an int >= 2 (booleans refused)."""
+    return check_int(n_bins, name, 2)
