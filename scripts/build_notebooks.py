@@ -1,6 +1,6 @@
 """Build the notebooks from their sources, or check that they are current.
 
-Authors edit ``notebooks/_sources/NN_name.py`` (jupytext percent format: plain
+Authors edit ``lesson_sources/NN_name.py`` (jupytext percent format: plain
 Python that reviews well); this script writes ``notebooks/NN_name.ipynb`` without
 outputs. Cells tagged ``solution`` get their source hidden, so a learner sees
 the exercise first and reveals the answer with a click.
@@ -19,7 +19,7 @@ import jupytext
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ROOT / "notebooks" / "_sources"
+SOURCES = ROOT / "lesson_sources"
 NOTEBOOKS = ROOT / "notebooks"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 

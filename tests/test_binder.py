@@ -75,7 +75,7 @@ def test_binder_environment_runs_every_notebook(tmp_path):
 
     # run the notebooks from a copy, far from the checkout, with the env's own Jupyter
     work = tmp_path / "notebooks"
-    shutil.copytree(ROOT / "notebooks", work, ignore=shutil.ignore_patterns("_sources", ".*"))
+    shutil.copytree(ROOT / "notebooks", work, ignore=shutil.ignore_patterns(".*"))
     notebooks = sorted(str(p) for p in work.glob("[0-9]*.ipynb"))
     assert notebooks
     run(str(bin_dir / "jupyter"), "nbconvert", "--to", "notebook", "--execute", "--inplace",

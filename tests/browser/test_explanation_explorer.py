@@ -60,7 +60,7 @@ def test_explanation_explorer_in_jupyterlab(tmp_path):
 
 
 def test_explanation_explorer_in_marimo(tmp_path):
-    app = ROOT / "notebooks" / "12_explanation_explorer_marimo.py"
+    app = ROOT / "notebooks" / "apps" / "explanation_explorer.py"
     with server("marimo", tmp_path, target=app) as url, browser_page() as page:
         page.goto(url, wait_until="domcontentloaded")
         explorer = page.locator("[data-testid=bk-explanation-explorer]").first

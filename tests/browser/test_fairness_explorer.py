@@ -17,7 +17,7 @@ from browser.lab import lesson_in_lab, run_code
 from conftest import ROOT
 
 LESSON = ROOT / "notebooks" / "13_fairness.ipynb"
-MARIMO_APP = ROOT / "notebooks" / "13_fairness_explorer_marimo.py"
+MARIMO_APP = ROOT / "notebooks" / "apps" / "fairness_explorer.py"
 COLUMNS = ["threshold", "selection_rate", "tpr", "fpr", "ppv", "accuracy"]
 
 pytestmark = pytest.mark.browser

@@ -1,6 +1,6 @@
 """Lesson 13 as a marimo app: the fairness explorer on the simulated biased cohort.
 
-Run it with ``marimo run notebooks/13_fairness_explorer_marimo.py`` (or ``marimo edit``).
+Run it with ``marimo run notebooks/apps/fairness_explorer.py`` (or ``marimo edit``).
 The data are simulated (see lesson 13): group B's sensor reads high and half of its events
 are not recorded; the model is judged here on the true events.
 """

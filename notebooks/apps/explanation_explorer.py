@@ -1,6 +1,6 @@
 """Lesson 12 as a marimo app: the explanation explorer on a simulated cohort.
 
-Run it with ``marimo run notebooks/12_explanation_explorer_marimo.py`` (or ``marimo edit``).
+Run it with ``marimo run notebooks/apps/explanation_explorer.py`` (or ``marimo edit``).
 The data are simulated (see lesson 12); the model is XGBoost, explained exactly by
 TreeSHAP. Pick a patient, then change values in the what-if panel.
 """
