@@ -36,7 +36,7 @@ def keyword_only_after(n_positional: int):
                     raise TypeError(f"{func.__name__}() takes {n_positional} positional arguments "
                                     f"but {len(args)} were given")
                 names = options[:len(extra)]
-                warn_deprecated(f"passing {', '.join(names)} of {func.__name__}() by position",
+                warn_deprecated(f"passing {', '.join(names)} of {func.__qualname__}() by position",
                                 f"{names[0]}=...")
                 for name, value in zip(names, extra):
                     if name in kwargs:

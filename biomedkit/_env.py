@@ -7,6 +7,8 @@ import sys
 from dataclasses import dataclass
 from importlib import metadata
 
+from biomedkit._deprecation import keyword_only_after
+
 # (label, distribution names that provide it, minimum version, needed for)
 # The minimums are the oldest releases the series is tested against.
 KEY_PACKAGES: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
@@ -87,7 +89,8 @@ def _accelerator() -> str:
     return "no GPU: torch runs on the CPU (enough for every lesson)"
 
 
-def check_env(verbose: bool = True) -> list[PackageStatus]:
+@keyword_only_after(0)
+def check_env(*, verbose: bool = True) -> list[PackageStatus]:
     """Print the versions of the key packages and warn about problems.
 
     Parameters

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from biomedkit._checks import check_int, check_random_state
+from biomedkit._deprecation import keyword_only_after, warn_deprecated
 
 __all__ = ["StabilityResult", "choose_k", "cluster_stability"]
 
@@ -67,12 +68,24 @@ class StabilityResult:
         """The mean pairwise ARI: the usual one-number summary of stability."""
         return float(self.aris.mean())
 
-    def quantiles(self, q: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.Series:
+    @keyword_only_after(1)
+    def quantiles(self, *, q: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.Series:
         """Quantiles of the pairwise ARIs, indexed by ``q``."""
         return pd.Series(np.quantile(self.aris, q), index=pd.Index(q, name="quantile"), name="ari")
 
+    def to_frame(self) -> pd.DataFrame:
+        """Mean, standard deviation, the 5 %, 50 % and 95 % quantiles and the number of pairs
+        of the ARIs: one row per statistic, in the column ``ari``."""
+        table = self._statistics().to_frame()
+        table.index.name = "statistic"
+        return table
+
     def summary(self) -> pd.Series:
-        """Mean, standard deviation and the 5 %, 50 % and 95 % quantiles of the ARIs."""
+        """Deprecated: ``to_frame()["ari"]`` holds the same numbers; kept until biomedkit 0.3."""
+        warn_deprecated("StabilityResult.summary()", "StabilityResult.to_frame()")
+        return self._statistics()
+
+    def _statistics(self) -> pd.Series:
         q05, q50, q95 = np.quantile(self.aris, (0.05, 0.5, 0.95))
         return pd.Series({"mean": self.mean, "sd": float(self.aris.std()), "q05": q05,
                           "median": q50, "q95": q95, "n_pairs": self.aris.size}, name="ari")
@@ -83,9 +96,11 @@ class StabilityResult:
                 f"over {len(self.labels)} subsamples of {self.sample_fraction:.0%}>")
 
 
+@keyword_only_after(2)
 def cluster_stability(
     X: Any,
     estimator: Any,
+    *,
     n_resamples: int = 50,
     sample_fraction: float = 0.8,
     random_state: int | None = None,
@@ -129,7 +144,7 @@ def cluster_stability(
     Returns
     -------
     StabilityResult
-        ``.aris`` (every pairwise ARI), ``.mean``, ``.quantiles()``, ``.summary()``,
+        ``.aris`` (every pairwise ARI), ``.mean``, ``.quantiles()``, ``.to_frame()``,
         and the subsamples' ``.indices`` and ``.labels``.
 
     Raises
@@ -146,7 +161,7 @@ def cluster_stability(
     >>> import numpy as np
     >>> noise = np.random.default_rng(0).normal(size=(200, 10))
     >>> res = bk.clustering.cluster_stability(noise, KMeans(3, n_init=10), random_state=0)
-    >>> res.summary()                                             # doctest: +SKIP
+    >>> res.to_frame()                                            # doctest: +SKIP
     """
     X = _check_X(X)
     _check_estimator(estimator)

@@ -22,6 +22,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from biomedkit._checks import check_float, check_scores
+from biomedkit._deprecation import keyword_only_after
 
 __all__ = ["ResampledClassifier", "npv_at_prevalence", "ppv_at_prevalence", "prior_shift_correction"]
 
@@ -200,7 +201,8 @@ class ResampledClassifier(ClassifierMixin, BaseEstimator):
     >>> risk = model.fit(X_train, y_train).predict_proba(X_test)[:, 1]            # doctest: +SKIP
     """
 
-    def __init__(self, estimator=None, sampler=None, correct_prior: bool = True,
+    @keyword_only_after(3)
+    def __init__(self, estimator=None, sampler=None, *, correct_prior: bool = True,
                  prevalence: float | None = None):
         self.estimator = estimator
         self.sampler = sampler

@@ -34,9 +34,37 @@ def test_well_separated_blobs_are_stable_and_noise_is_not(blobs, noise):
     on_noise = bk.clustering.cluster_stability(noise, kmeans, n_resamples=20, random_state=0)
     assert on_blobs.mean > 0.98 and on_blobs.aris.size == 20 * 19 // 2
     assert on_noise.mean < 0.6 and on_noise.mean < on_blobs.mean - 0.35
-    summary = on_noise.summary()
+    summary = on_noise.to_frame()["ari"]
     assert summary["q05"] <= summary["median"] <= summary["q95"] and summary["n_pairs"] == 190
     assert repr(on_noise).startswith("<StabilityResult: mean ARI")
+
+
+def test_to_frame_holds_the_statistics_and_summary_is_its_old_name(noise):
+    result = bk.clustering.cluster_stability(noise, KMeans(3, n_init=3), n_resamples=6, random_state=0)
+    table = result.to_frame()
+    assert isinstance(table, pd.DataFrame) and list(table.columns) == ["ari"]
+    assert list(table.index) == ["mean", "sd", "q05", "median", "q95", "n_pairs"]
+    assert table.index.name == "statistic"
+    q05, q50, q95 = np.percentile(result.aris, [5, 50, 95])  # an independent reference: numpy
+    expected = [result.aris.mean(), result.aris.std(), q05, q50, q95, 15]
+    np.testing.assert_allclose(table["ari"].to_numpy(float), expected, rtol=1e-12)
+    with pytest.warns(FutureWarning, match=r"StabilityResult.summary\(\) is deprecated .* "
+                                           r"use StabilityResult.to_frame\(\) instead"):
+        old = result.summary()
+    pd.testing.assert_series_equal(old, table["ari"].rename_axis(None))
+
+
+def test_options_passed_by_position_still_work_with_a_warning(noise):
+    kmeans = KMeans(3, n_init=3)
+    new = bk.clustering.cluster_stability(noise, kmeans, n_resamples=4, sample_fraction=0.7, random_state=1)
+    with pytest.warns(FutureWarning, match=r"passing n_resamples, sample_fraction, random_state of "
+                                           r"cluster_stability\(\) by position"):
+        old = bk.clustering.cluster_stability(noise, kmeans, 4, 0.7, 1)
+    np.testing.assert_array_equal(old.aris, new.aris)
+    with pytest.warns(FutureWarning, match=r"passing q of quantiles\(\) by position"):
+        by_position = new.quantiles([0.25, 0.75])
+    pd.testing.assert_series_equal(by_position, new.quantiles(q=[0.25, 0.75]))
+    np.testing.assert_allclose(by_position.to_numpy(), np.percentile(new.aris, [25, 75]))
 
 
 def test_ari_matches_scikit_learn():

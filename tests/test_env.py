@@ -37,6 +37,13 @@ def test_versions_match_installed_metadata():
     assert rows["scikit-learn"].version == metadata.version("scikit-learn")
 
 
+def test_verbose_passed_by_position_still_works_with_a_warning(capsys):
+    with pytest.warns(FutureWarning, match=r"passing verbose of check_env\(\) by position"):
+        rows = bk.check_env(False)
+    assert capsys.readouterr().out == ""
+    assert [r.name for r in rows] == [r.name for r in bk.check_env(verbose=False)]
+
+
 def test_missing_package_is_flagged_with_install_command(monkeypatch, capsys):
     _fake_versions(monkeypatch, {"shap": None})
     rows = {r.name: r for r in bk.check_env()}

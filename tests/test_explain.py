@@ -209,17 +209,17 @@ def test_importance_frames_and_row_subsets(booster, cohort):
     long = expl.to_frame()
     assert long.shape == (X.size, 4) and long.loc[1, "feature"] == "female"
     assert long.loc[1, "shap"] == expl.values[0, 1] and long.loc[2, "value"] == X.iloc[0, 2]
-    wide = expl.to_frame("wide")
+    wide = expl.to_frame(kind="wide")
     assert wide.index.equals(X.index) and wide.loc[X.index[3], "sbp"] == expl.values[3, 4]
     part = expl[[2, 5]]
     assert len(part) == 2 and part.data.index.equals(X.index[[2, 5]])
     np.testing.assert_array_equal(part.values, expl.values[[2, 5]])
 
 
-def test_predict_row_explains_the_changed_patient(booster, cohort):
+def test_what_if_explains_the_changed_patient(booster, cohort):
     X, _ = cohort
     expl = bk.explain.explain(booster, X.iloc[:20])
-    changed = expl.predict_row(3, smoker=1 - X.smoker.iloc[3], site="site_2", age=75)
+    changed = expl.what_if(3, smoker=1 - X.smoker.iloc[3], site="site_2", age=75)
     by_hand = X.iloc[[3]].copy()
     by_hand[["smoker", "age"]] = [[1 - X.smoker.iloc[3], 75.0]]
     by_hand["site"] = pd.Categorical(["site_2"], dtype=X.site.dtype)
@@ -227,22 +227,44 @@ def test_predict_row_explains_the_changed_patient(booster, cohort):
     assert changed.prediction[0] == pytest.approx(booster.predict(by_hand, output_margin=True)[0], abs=1e-5)
     np.testing.assert_allclose(changed.values, bk.explain.explain(booster, by_hand).values)
     assert expl.data.age.iloc[3] == X.age.iloc[3]  # the stored row is untouched
-    same = expl.predict_row(X.iloc[3].to_dict())
+    same = expl.what_if(X.iloc[3].to_dict())
     np.testing.assert_allclose(same.values[0], expl.values[3], atol=1e-6)
     with pytest.raises(ValueError, match=r"unknown features \['height'\]"):
-        expl.predict_row(0, height=180)
+        expl.what_if(0, height=180)
     with pytest.raises(ValueError, match="site='site_9' is not one of its categories"):
-        expl.predict_row(0, site="site_9")
+        expl.what_if(0, site="site_9")
 
 
-def test_predict_row_keeps_the_background_of_the_permutation_method(cohort):
+def test_what_if_keeps_the_background_of_the_permutation_method(cohort):
     X, y = cohort
     model = one_hot_pipeline(X, y)
     expl = bk.explain.explain(model, X.iloc[:3], X, max_background=40, n_permutations=1, random_state=0)
-    changed = expl.predict_row(0, group="B")
+    changed = expl.what_if(0, group="B")
     assert len(expl.background) == 40 and changed.base_values[0] == pytest.approx(expl.base_values[0])
     row = X.iloc[[0]].assign(group=pd.Categorical(["B"], dtype=X.group.dtype))
     assert changed.prediction[0] == pytest.approx(model.predict_proba(row)[0, 1], abs=1e-12)
+
+
+def test_predict_row_is_the_old_name_of_what_if_and_warns(booster, cohort):
+    X, _ = cohort
+    expl = bk.explain.explain(booster, X.iloc[:5])
+    with pytest.warns(FutureWarning, match=r"Explanation.predict_row is deprecated .* use Explanation.what_if"):
+        old = expl.predict_row(2, age=70)
+    new = expl.what_if(2, age=70)
+    np.testing.assert_array_equal(old.values, new.values)
+    np.testing.assert_array_equal(old.prediction, new.prediction)
+
+
+def test_options_passed_by_position_still_work_with_a_warning(booster, cohort):
+    X, _ = cohort
+    expl = bk.explain.explain(booster, X.iloc[:30])
+    with pytest.warns(FutureWarning, match=r"passing kind of to_frame\(\) by position .* use kind=\.\.\."):
+        wide = expl.to_frame("wide")
+    pd.testing.assert_frame_equal(wide, expl.to_frame(kind="wide"))
+    curves = bk.explain.partial_dependence(booster, X, "age", grid_resolution=5, max_rows=20, random_state=0)
+    with pytest.warns(FutureWarning, match=r"passing kind of to_frame\(\) by position"):
+        ice = curves.to_frame("individual")
+    pd.testing.assert_frame_equal(ice, curves.to_frame(kind="individual"))
 
 
 # --- bad input ------------------------------------------------------------------------
@@ -348,6 +370,11 @@ def test_partial_dependence_and_ice_equal_predictions_by_hand(booster, cohort, f
         ice = curves.individual[curves.individual.value == value].prediction.to_numpy()
         np.testing.assert_allclose(ice, p, atol=1e-6)
     assert (curves.centered().groupby("row").prediction.first() == 0).all()
+    pd.testing.assert_frame_equal(curves.to_frame(), curves.average)
+    pd.testing.assert_frame_equal(curves.to_frame(kind="individual"), curves.individual)
+    assert curves.to_frame() is not curves.average  # a copy: editing it leaves the curves alone
+    with pytest.raises(ValueError, match="kind must be 'average' or 'individual'"):
+        curves.to_frame(kind="centered")
 
 
 def test_interaction_values_add_up_to_the_shap_values(booster, forest, cohort, numeric):
@@ -359,6 +386,14 @@ def test_interaction_values_add_up_to_the_shap_values(booster, forest, cohort, n
     np.testing.assert_allclose(inter.base_values + inter.values.sum(axis=(1, 2)), expl.prediction, atol=1e-5)
     pairs = inter.pairs()
     assert len(pairs) == 66 and pairs.mean_abs_interaction.is_monotonic_decreasing
+    long = inter.to_frame()
+    assert list(long.columns) == ["row", "feature_a", "feature_b", "shap_interaction"]
+    assert len(long) == 30 * 12 * 12
+    picked = long[(long.row == inter.data.index[4]) & (long.feature_a == "age") & (long.feature_b == "sbp")]
+    a, b = inter.feature_names.index("age"), inter.feature_names.index("sbp")
+    assert picked.shap_interaction.item() == inter.values[4, a, b]
+    summed = long.groupby(["row", "feature_a"], sort=False).shap_interaction.sum().unstack()
+    np.testing.assert_allclose(summed.loc[inter.data.index, inter.feature_names], inter.shap_values, atol=1e-12)
     # shap 0.51 cannot pass categorical columns to xgboost here: compare on numeric ones
     Xn, yn = numeric
     plain = xgb.XGBClassifier(n_estimators=20, max_depth=3, n_jobs=1, random_state=0).fit(Xn, yn)
@@ -410,4 +445,27 @@ def test_plots_draw_on_the_axes_given(booster, cohort):
     assert len(axes[1, 2].lines) == 11
     with pytest.raises(ValueError, match="feature must be one of the explained features"):
         bk.explain.plot_dependence(expl, "height")
+    plt.close("all")
+
+
+def test_plot_options_passed_by_position_still_work_with_a_warning(booster, cohort):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, _ = cohort
+    expl = bk.explain.explain(booster, X.iloc[:50])
+    curves = bk.explain.partial_dependence(booster, X, "age", grid_resolution=5, max_rows=20, random_state=0)
+    calls = [(bk.explain.plot_summary, (expl, 5), "max_features of plot_summary"),
+             (bk.explain.plot_waterfall, (expl, 2, 4), "row, max_features of plot_waterfall"),
+             (bk.explain.plot_dependence, (expl, "age", None), "color_by of plot_dependence"),
+             (bk.explain.plot_importance, (expl, 5), "max_features of plot_importance"),
+             (bk.explain.plot_partial_dependence, (curves, 10, True), "n_ice, centered of plot_partial_dependence")]
+    for plot, args, named in calls:
+        with pytest.warns(FutureWarning, match=rf"passing {named}\(\) by position"):
+            assert plot(*args).figure is not None
+    with pytest.warns(FutureWarning):
+        ax = bk.explain.plot_waterfall(expl, 2, 4)
+    assert len(ax.patches) == 5  # the positional values were used: row 2, four features and the rest
     plt.close("all")

@@ -82,6 +82,12 @@ def test_does_not_mutate_dataframe():
     assert list(model.feature_names_in_) == ["a", "b"]
 
 
+def test_options_passed_by_position_still_work_with_a_warning():
+    with pytest.warns(FutureWarning, match=r"passing hidden_layer_sizes, alpha of __init__\(\) by position"):
+        old = TorchMLPClassifier((8,), 0.01)
+    assert old.get_params() == TorchMLPClassifier(hidden_layer_sizes=(8,), alpha=0.01).get_params()
+
+
 def test_import_does_not_load_torch():
     code = "import sys, biomedkit.models; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -86,6 +86,10 @@ def test_loso_pooled_row_is_the_random_effects_meta_analysis(hospitals):
     assert pooled.loc["auc", "prediction_low"] == pytest.approx(auc.prediction_low)
     assert pooled.loc["citl", "i2"] == pytest.approx(citl.i2) and pooled.loc["citl", "k"] == 4
     assert table.loc[POOLED, "n"] == len(y) and table.loc[POOLED, "events"] == y.sum()
+    narrow = bk.multisite.pool_sites(table, level=0.5)
+    with pytest.warns(FutureWarning, match=r"passing level of pool_sites\(\) by position"):
+        pd.testing.assert_frame_equal(bk.multisite.pool_sites(table, 0.5), narrow)
+    assert narrow.loc["auc", "high"] < pooled.loc["auc", "high"]
 
 
 def test_loso_scoring_chooses_the_columns(hospitals):
@@ -202,6 +206,10 @@ def test_fedavg_history_and_names():
     np.testing.assert_array_equal(fit.history.iloc[-1][["a", "b", "c"]].to_numpy(float), fit.coef_)
     assert fit.history.loc[0, "log_loss"] == pytest.approx(np.log(2))
     np.testing.assert_allclose(fit.predict_risk(Xs[0]), expit(Xs[0] @ fit.coef_ + fit.intercept_))
+    table = fit.to_frame()
+    pd.testing.assert_frame_equal(table, fit.history)
+    table.loc[0, "a"] = 99.0  # a copy: the result keeps its history
+    assert fit.history.loc[0, "a"] == 0
 
 
 def test_fedavg_minibatches_are_seeded():
@@ -275,6 +283,12 @@ def test_sklearn_estimator_contract(estimator, check):
     check(estimator)
 
 
+def test_estimator_options_passed_by_position_still_work_with_a_warning():
+    with pytest.warns(FutureWarning, match=r"passing rounds, local_steps of __init__\(\) by position"):
+        old = FederatedLogisticRegression(30, 3)
+    assert old.get_params() == FederatedLogisticRegression(rounds=30, local_steps=3).get_params()
+
+
 # --- secure aggregation -----------------------------------------------------------------
 
 def test_shares_reconstruct_exactly_in_fixed_point():
@@ -285,6 +299,9 @@ def test_shares_reconstruct_exactly_in_fixed_point():
     x = np.random.default_rng(1).normal(0, 100, 50)
     got = bk.multisite.reconstruct(bk.multisite.secret_shares(x, 3, random_state=2))
     assert np.abs(got - x).max() <= 2.0 ** -33
+    with pytest.warns(FutureWarning, match=r"passing random_state of secret_shares\(\) by position"):
+        old = bk.multisite.secret_shares(x, 3, 2)
+    np.testing.assert_array_equal(old, bk.multisite.secret_shares(x, 3, random_state=2))
 
 
 def test_secure_sum_recovers_the_plain_sum():
@@ -292,6 +309,23 @@ def test_secure_sum_recovers_the_plain_sum():
     result = bk.multisite.secure_sum(updates, random_state=0)
     assert np.abs(result.total - updates.sum(axis=0)).max() <= 5 * 2.0 ** -33
     assert result.messages.shape == (5, 20) and result.messages.dtype == np.uint64
+    assert isinstance(result, bk.multisite.SecureSumResult)
+    with pytest.warns(FutureWarning, match=r"passing random_state of secure_sum\(\) by position"):
+        old = bk.multisite.secure_sum(updates, 0)
+    np.testing.assert_array_equal(old.messages, result.messages)
+
+
+def test_secure_sum_result_keeps_its_old_name_with_a_warning():
+    from biomedkit.multisite import secure
+
+    for module in (bk.multisite, secure):
+        with pytest.warns(FutureWarning, match=r"SecureSum is deprecated .* use "
+                                               r"biomedkit\.multisite\.(secure\.)?SecureSumResult instead"):
+            assert module.SecureSum is bk.multisite.SecureSumResult
+    with pytest.warns(FutureWarning, match="SecureSum is deprecated"):
+        from biomedkit.multisite import SecureSum  # noqa: F401
+    with pytest.raises(AttributeError, match="has no attribute 'SecureSums'"):
+        bk.multisite.SecureSums  # noqa: B018
 
 
 def test_server_view_is_the_same_for_any_updates_with_the_same_total():

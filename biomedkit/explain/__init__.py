@@ -9,7 +9,7 @@ Examples
 >>> expl = bk.explain.explain(model, X_test)                        # doctest: +SKIP
 >>> expl.importance().head()                                        # doctest: +SKIP
 >>> bk.explain.plot_summary(expl)                                   # doctest: +SKIP
->>> expl.predict_row(0, smoker=0).prediction                        # doctest: +SKIP
+>>> expl.what_if(0, smoker=0).prediction                            # doctest: +SKIP
 >>> bk.explain.permutation_importance(model, X_test, y_test, random_state=0)  # doctest: +SKIP
 """
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import pandas as pd
 
@@ -88,7 +86,7 @@ def explain(model, X, background=None, *, output_index: int | None = None, max_b
     Explanation
         ``.values`` (rows x features), ``.base_values``, ``.data``, ``.feature_names``,
         ``.output`` and ``.prediction``; ``.importance()``, ``.to_frame()`` and
-        ``.predict_row()`` for what-if questions.
+        ``.what_if()`` for what-if questions.
 
     Raises
     ------
@@ -123,32 +121,38 @@ def explain(model, X, background=None, *, output_index: int | None = None, max_b
     method = choose_method(model, X)
     options = {"output_index": output_index, "max_background": max_background,
                "n_permutations": n_permutations, "random_state": seed}
-    kept = None
-    if method == "xgboost":
-        from biomedkit.explain._xgboost import xgboost_shap
-
-        values, base, output = xgboost_shap(model, X, output_index)
-    else:
-        check_nan_accepted(model, X)
-        if method == "tree":
-            from biomedkit.explain._shap import tree_shap
-
-            values, base, output = tree_shap(model, X, output_index)
-        else:
-            kept = X if background is None else as_frame(background, model, "background")
-            check_nan_accepted(model, kept, "background")
-            kept = sample_rows(kept, max_background, seed).copy()
-            if method == "linear":
-                from biomedkit.explain._shap import linear_shap
-
-                check_output_index(1, output_index)
-                values, base, output = linear_shap(model, X, kept)
-            else:
-                from biomedkit.explain._shap import permutation_shap
-
-                values, base, output = permutation_shap(model, X, kept, output_index,
-                                                        n_permutations=n_permutations, seed=seed)
+    values, base, output, kept = _shap_values(method, model, X, background, options)
     return Explanation(values=values, base_values=base, data=X.copy(),
                        feature_names=[str(c) for c in X.columns], output=output, method=method,
                        model=model, background=kept, options=options)
 
+
+def _shap_values(method: str, model, X: pd.DataFrame, background, options: dict):
+    """Values, base values and output scale by ``method``, and the background rows used (or None)."""
+    output_index = options["output_index"]
+    if method == "xgboost":
+        from biomedkit.explain._xgboost import xgboost_shap
+
+        return (*xgboost_shap(model, X, output_index), None)
+    check_nan_accepted(model, X)  # xgboost takes missing values; the others may not
+    if method == "tree":
+        from biomedkit.explain._shap import tree_shap
+
+        return (*tree_shap(model, X, output_index), None)
+    kept = _background_sample(model, X, background, options["max_background"], options["random_state"])
+    if method == "linear":
+        from biomedkit.explain._shap import linear_shap
+
+        check_output_index(1, output_index)
+        return (*linear_shap(model, X, kept), kept)
+    from biomedkit.explain._shap import permutation_shap
+
+    return (*permutation_shap(model, X, kept, output_index, n_permutations=options["n_permutations"],
+                              seed=options["random_state"]), kept)
+
+
+def _background_sample(model, X: pd.DataFrame, background, max_rows: int, seed: int | None) -> pd.DataFrame:
+    """At most ``max_rows`` rows of ``background`` (default ``X``), checked like ``X``; a copy."""
+    kept = X if background is None else as_frame(background, model, "background")
+    check_nan_accepted(model, kept, "background")
+    return sample_rows(kept, max_rows, seed).copy()

@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from biomedkit._deprecation import keyword_only_after, warn_deprecated
+
 METHODS = {
     "xgboost": "exact TreeSHAP (xgboost pred_contribs)",
     "tree": "path-dependent TreeSHAP (shap TreeExplainer)",
@@ -42,11 +44,11 @@ class Explanation:
     method : {"xgboost", "tree", "linear", "permutation"}
         Which algorithm computed the values (see ``explain``).
     model : estimator
-        The explained model, kept for ``predict_row``.
+        The explained model, kept for ``what_if``.
     background : DataFrame or None
-        The background rows used (linear and permutation methods), kept for ``predict_row``.
+        The background rows used (linear and permutation methods), kept for ``what_if``.
     options : dict
-        The other settings ``explain`` was called with, reused by ``predict_row``.
+        The other settings ``explain`` was called with, reused by ``what_if``.
     """
 
     values: np.ndarray
@@ -90,7 +92,8 @@ class Explanation:
                               "mean_shap": self.values.mean(axis=0)})
         return table.sort_values("mean_abs_shap", ascending=False, kind="stable").reset_index(drop=True)
 
-    def to_frame(self, kind: str = "long") -> pd.DataFrame:
+    @keyword_only_after(1)
+    def to_frame(self, *, kind: str = "long") -> pd.DataFrame:
         """The values as a table.
 
         Parameters
@@ -113,7 +116,7 @@ class Explanation:
             "shap": self.values.ravel(),
         })
 
-    def predict_row(self, row=0, **changes) -> Explanation:
+    def what_if(self, row=0, **changes) -> Explanation:
         """What if: explain one patient again, with some values changed.
 
         Parameters
@@ -132,7 +135,7 @@ class Explanation:
         Examples
         --------
         >>> expl = bk.explain.explain(model, X_test)                     # doctest: +SKIP
-        >>> expl.predict_row(0, smoker=0).prediction                     # doctest: +SKIP
+        >>> expl.what_if(0, smoker=0).prediction                         # doctest: +SKIP
         """
         from biomedkit.explain._explain import explain
 
@@ -141,11 +144,16 @@ class Explanation:
         frame = self._row_frame(row)
         unknown = [k for k in changes if k not in self.feature_names]
         if unknown:
-            raise ValueError(f"predict_row got unknown features {unknown}; choose among "
+            raise ValueError(f"what_if got unknown features {unknown}; choose among "
                              f"{self.feature_names[:10]}{' ...' if len(self.feature_names) > 10 else ''}")
         for name, value in changes.items():
             frame[name] = [value]
         return explain(self.model, self._coerce(frame), self.background, **self.options)
+
+    def predict_row(self, row=0, **changes) -> Explanation:
+        """Deprecated name of :meth:`what_if` (the same operation), kept until biomedkit 0.3."""
+        warn_deprecated("Explanation.predict_row", "Explanation.what_if")
+        return self.what_if(row, **changes)
 
     def _row_frame(self, row) -> pd.DataFrame:
         if isinstance(row, (int, np.integer)) and not isinstance(row, bool):

@@ -9,6 +9,7 @@ import pandas as pd
 
 from biomedkit.explain._inputs import as_frame, check_fitted, check_output_index, is_classifier, sample_rows
 from biomedkit._checks import check_int
+from biomedkit._deprecation import keyword_only_after
 
 
 @dataclass(repr=False)
@@ -20,10 +21,11 @@ class DependenceCurves:
     feature : str
     average : DataFrame
         ``value`` (grid point), ``average`` (mean prediction with the feature set to
-        that value for every row): the partial dependence curve.
+        that value for every row): the partial dependence curve (also ``to_frame()``).
     individual : DataFrame
         Long table ``row`` (index label), ``value``, ``prediction``: one ICE curve per
-        row. Crossing or diverging curves reveal interactions that the average hides.
+        row (also ``to_frame(kind="individual")``). Crossing or diverging curves reveal
+        interactions that the average hides.
     response : {"probability", "decision function", "prediction"}
         What the curves show.
     categorical : bool
@@ -40,6 +42,22 @@ class DependenceCurves:
         """ICE curves shifted to start at 0 (c-ICE), to compare their shapes."""
         first = self.individual.groupby("row", sort=False)["prediction"].transform("first")
         return self.individual.assign(prediction=self.individual["prediction"] - first)
+
+    @keyword_only_after(1)
+    def to_frame(self, *, kind: str = "average") -> pd.DataFrame:
+        """The curves as a table (a copy).
+
+        Parameters
+        ----------
+        kind : {"average", "individual"}, default="average"
+            "average": the partial dependence curve, columns ``value`` and ``average``.
+            "individual": the ICE curves, one row per (row, grid value), columns
+            ``row``, ``value`` and ``prediction``.
+        """
+        tables = {"average": self.average, "individual": self.individual}
+        if kind not in tables:
+            raise ValueError(f"kind must be 'average' or 'individual'; got {kind!r}")
+        return tables[kind].copy()
 
     def __repr__(self) -> str:
         return (f"<DependenceCurves: {self.feature}, {len(self.average)} grid values, "

@@ -57,6 +57,25 @@ class Interactions:
         table = table.sort_values("mean_abs_interaction", ascending=False, kind="stable")
         return table.reset_index(drop=True)
 
+    def to_frame(self) -> pd.DataFrame:
+        """The values as a long table, one row per (row, feature_a, feature_b).
+
+        Returns
+        -------
+        DataFrame
+            ``row`` (the index label of ``data``), ``feature_a``, ``feature_b`` and
+            ``shap_interaction`` (``values[i, a, b]``: half the interaction of a and b, or
+            a's main effect where a == b). Summed over ``feature_b`` it gives the SHAP values.
+        """
+        n, p, _ = self.values.shape
+        names = np.asarray(self.feature_names, dtype=object)
+        return pd.DataFrame({
+            "row": np.repeat(self.data.index.to_numpy(), p * p),
+            "feature_a": np.tile(np.repeat(names, p), n),
+            "feature_b": np.tile(names, n * p),
+            "shap_interaction": self.values.ravel(),
+        })
+
     def __repr__(self) -> str:
         n, p, _ = self.values.shape
         return f"<Interactions: {n} rows x {p} x {p} features, adding up to the {self.output} output>"
@@ -85,7 +104,8 @@ def interaction_values(model, X, *, max_rows: int = 200, output_index: int | Non
     Returns
     -------
     Interactions
-        ``.values`` (rows x features x features), ``.pairs()`` ranking the pairs.
+        ``.values`` (rows x features x features), ``.pairs()`` ranking the pairs,
+        ``.to_frame()`` the values as a long table.
 
     References
     ----------

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from biomedkit._checks import check_random_state
+from biomedkit._deprecation import keyword_only_after
 
 # Okabe-Ito orange and blue (as in the fairness plots): pushes up and down.
 UP, DOWN = "#D55E00", "#0072B2"
@@ -52,7 +54,8 @@ def _swarm_offsets(x: np.ndarray, n_bins: int = 100, width: float = 0.4) -> np.n
     return offset * width / max(np.abs(offset).max(), 1)
 
 
-def plot_summary(explanation, max_features: int = 15, max_points: int = 5000, ax=None,
+@keyword_only_after(1)
+def plot_summary(explanation, *, max_features: int = 15, max_points: int = 5000, ax=None,
                  random_state: int = 0):
     """Beeswarm summary: each patient's SHAP value per feature, coloured by the feature's value.
 
@@ -107,7 +110,8 @@ def _format(value) -> str:
     return str(value)
 
 
-def plot_waterfall(explanation, row: int = 0, max_features: int = 10, ax=None):
+@keyword_only_after(1)
+def plot_waterfall(explanation, *, row: int = 0, max_features: int = 10, ax=None):
     """One patient's prediction built up from the base value, feature by feature.
 
     Parameters
@@ -166,7 +170,8 @@ def interaction_partner(explanation, feature: str) -> str:
     return explanation.feature_names[next(int(k) for k in candidates if k != j)]
 
 
-def plot_dependence(explanation, feature: str, color_by: str | None = "auto", ax=None):
+@keyword_only_after(2)
+def plot_dependence(explanation, feature: str, *, color_by: str | None = "auto", ax=None):
     """SHAP value of one feature against its value, coloured by a second feature.
 
     A vertical spread at a given value means the feature's effect depends on other
@@ -218,7 +223,8 @@ def plot_dependence(explanation, feature: str, color_by: str | None = "auto", ax
     return ax
 
 
-def plot_importance(importance, max_features: int = 15, ax=None):
+@keyword_only_after(1)
+def plot_importance(importance, *, max_features: int = 15, ax=None):
     """Horizontal bars of a global importance table, with intervals where it has them.
 
     Parameters
@@ -252,7 +258,8 @@ def plot_importance(importance, max_features: int = 15, ax=None):
     return ax
 
 
-def plot_partial_dependence(curves, n_ice: int = 50, centered: bool = False, ax=None,
+@keyword_only_after(1)
+def plot_partial_dependence(curves, *, n_ice: int = 50, centered: bool = False, ax=None,
                             random_state: int = 0):
     """Partial dependence (thick line) over a sample of ICE curves (thin lines).
 

@@ -14,6 +14,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from biomedkit._deprecation import keyword_only_after
+
 
 def _build_module(n_in: int, hidden: tuple[int, ...], n_out: int, generator):
     """A ReLU network whose weights are drawn from ``generator`` (not the global RNG)."""
@@ -94,7 +96,8 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
     True
     """
 
-    def __init__(self, hidden_layer_sizes: tuple[int, ...] = (32, 16), alpha: float = 1e-4,
+    @keyword_only_after(1)
+    def __init__(self, *, hidden_layer_sizes: tuple[int, ...] = (32, 16), alpha: float = 1e-4,
                  learning_rate: float = 1e-3, batch_size: int = 128, max_epochs: int = 200,
                  early_stopping: bool = True, validation_fraction: float = 0.1,
                  patience: int = 10, random_state: int | np.random.RandomState | None = None):

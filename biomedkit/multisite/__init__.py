@@ -16,7 +16,17 @@ Examples
 
 from biomedkit.multisite.federated import FedAvgResult, FederatedLogisticRegression, fedavg
 from biomedkit.multisite.loso import POOLED, leave_one_site_out, pool_sites
-from biomedkit.multisite.secure import SecureSum, reconstruct, secret_shares, secure_sum
+from biomedkit.multisite.secure import SecureSumResult, reconstruct, secret_shares, secure_sum
 
-__all__ = ["POOLED", "FedAvgResult", "FederatedLogisticRegression", "SecureSum", "fedavg",
+__all__ = ["POOLED", "FedAvgResult", "FederatedLogisticRegression", "SecureSumResult", "fedavg",
            "leave_one_site_out", "pool_sites", "reconstruct", "secret_shares", "secure_sum"]
+
+
+def __getattr__(name: str):
+    # The result class's old name, kept for one release with a warning.
+    if name == "SecureSum":
+        from biomedkit._deprecation import warn_deprecated
+
+        warn_deprecated(f"{__name__}.SecureSum", f"{__name__}.SecureSumResult")
+        return SecureSumResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

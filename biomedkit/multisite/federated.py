@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from biomedkit.multisite.secure import secure_sum
 from biomedkit._checks import check_binary, check_float, check_int, check_random_state
+from biomedkit._deprecation import keyword_only_after
 
 
 @dataclass(frozen=True)
@@ -19,14 +20,19 @@ class FedAvgResult:
     """A logistic regression trained by federated averaging.
 
     ``coef_`` (one per feature) and ``intercept_`` are the final global model;
-    ``history`` has one row per round (round 0 is the starting point, all zeros):
-    ``round``, ``log_loss`` (the mean log-loss over all patients of all sites, from the
-    per-site losses the sites report), ``intercept`` and one column per feature.
+    ``history`` (also ``to_frame()``) has one row per round (round 0 is the starting
+    point, all zeros): ``round``, ``log_loss`` (the mean log-loss over all patients of all
+    sites, from the per-site losses the sites report), ``intercept`` and one column per
+    feature.
     """
 
     coef_: np.ndarray
     intercept_: float
     history: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """The model round by round: a copy of ``history``."""
+        return self.history.copy()
 
     def predict_risk(self, X) -> np.ndarray:
         """Predicted probabilities of the event for the rows of ``X``."""
@@ -98,7 +104,10 @@ def _fedavg(Xs, ys, names, *, rounds, local_steps, learning_rate, batch_size, al
                  for X, y, g in zip(Xs, ys, site_rngs)]
         # each site sends its weight and its weighted model; the server divides the sums
         messages = np.column_stack([weights, weights[:, None] * np.array(local)])
-        total = secure_sum(messages, mask_rng).total if secure and len(Xs) > 1 else messages.sum(axis=0)
+        if secure and len(Xs) > 1:
+            total = secure_sum(messages, random_state=mask_rng).total
+        else:
+            total = messages.sum(axis=0)
         theta = total[1:] / total[0]
         history.append(record(r))
     history = pd.DataFrame(history, columns=["round", "log_loss", "intercept", *names])
@@ -209,7 +218,8 @@ class FederatedLogisticRegression(ClassifierMixin, BaseEstimator):
     >>> model.fit(X, y, federatedlogisticregression__sites=site)                             # doctest: +SKIP
     """
 
-    def __init__(self, rounds: int = 100, local_steps: int = 1, learning_rate: float = 0.5,
+    @keyword_only_after(1)
+    def __init__(self, *, rounds: int = 100, local_steps: int = 1, learning_rate: float = 0.5,
                  batch_size: int | None = None, alpha: float = 0.0, weighting: str = "n",
                  secure: bool = False, random_state=None):
         self.rounds = rounds

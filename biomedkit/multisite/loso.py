@@ -9,8 +9,10 @@ import pandas as pd
 from scipy.stats import norm
 
 from biomedkit._checks import check_binary, check_level
+from biomedkit._deprecation import keyword_only_after
 from biomedkit._groups import ordered_levels
 from biomedkit.validation.external import external_validation, random_effects
+
 POOLED = "pooled (random effects)"  # label of the summary row of leave_one_site_out
 _MEASURES = ("auc", "brier", "citl", "slope")
 
@@ -77,6 +79,23 @@ def leave_one_site_out(estimator, X, y, sites, *, scoring=_MEASURES, level: floa
     """
     from sklearn.model_selection import LeaveOneGroupOut, cross_val_predict
 
+    y, codes = _check_sites(X, y, sites)
+    measures = _check_measures(scoring)
+    level = check_level(level)
+    risk = cross_val_predict(estimator, X, y, groups=codes.codes, cv=LeaveOneGroupOut(),
+                             method="predict_proba", n_jobs=n_jobs)[:, 1]
+    out = _site_rows(y, risk, codes, measures, level)
+    single = out.index[out["note"] != ""].tolist()
+    if single:
+        warnings.warn(f"sites {single} have a single outcome class: their AUC and calibration are "
+                      "NaN and they are left out of the pooled summary", UserWarning, stacklevel=2)
+    out.loc[POOLED] = _pooled_row(out, risk, measures, level)
+    return out.astype({"n": int, "events": int})
+
+
+def _check_sites(X, y, sites) -> tuple[np.ndarray, pd.Categorical]:
+    """``y`` as 0/1 and ``sites`` as a categorical in the sites' order, or a ValueError
+    when a site is missing, there is one site, or a training set would hold one class."""
     y = check_binary(y, "y")
     n_rows = X.shape[0] if hasattr(X, "shape") else len(X)
     if n_rows != y.size:
@@ -86,8 +105,6 @@ def leave_one_site_out(estimator, X, y, sites, *, scoring=_MEASURES, level: floa
         raise ValueError(f"sites has {site_values.size} values but y has {y.size}; they must match")
     if site_values.isna().any():
         raise ValueError("sites contains missing values; give every patient a site")
-    measures = _check_measures(scoring)
-    level = check_level(level)
     levels = ordered_levels(sites)
     if len(levels) < 2:
         raise ValueError(f"sites has a single site ({levels[0]!r}); leave-one-site-out needs at "
@@ -98,9 +115,13 @@ def leave_one_site_out(estimator, X, y, sites, *, scoring=_MEASURES, level: floa
         if rest.min() == rest.max():
             raise ValueError(f"sites: without {site!r} the other sites have a single outcome "
                              "class; no model can be trained to predict the held-out site")
+    return y, codes
 
-    risk = cross_val_predict(estimator, X, y, groups=codes.codes, cv=LeaveOneGroupOut(),
-                             method="predict_proba", n_jobs=n_jobs)[:, 1]
+
+def _site_rows(y: np.ndarray, risk: np.ndarray, codes: pd.Categorical, measures: list[str],
+               level: float) -> pd.DataFrame:
+    """One row per held-out site: counts, then each measure with its interval and standard error."""
+    levels = codes.categories
     table = external_validation(y, risk, codes, level=level).drop(index="all validation")
     table.index.name = "site"
     z = norm.ppf(0.5 + level / 2)
@@ -122,24 +143,24 @@ def leave_one_site_out(estimator, X, y, sites, *, scoring=_MEASURES, level: floa
     out = out[["n", "events", "observed_rate", "mean_predicted",
                *[f"{m}{s}" for m in measures for s in ("", "_low", "_high", "_se")]]]
     out["note"] = table["note"].fillna("")
-    single = out.index[out["note"] != ""].tolist()
-    if single:
-        warnings.warn(f"sites {single} have a single outcome class: their AUC and calibration are "
-                      "NaN and they are left out of the pooled summary", UserWarning, stacklevel=2)
+    return out
 
-    pooled = pool_sites(out, level)
-    row = {"n": out["n"].sum(), "events": out["events"].sum(),
-           "observed_rate": out["events"].sum() / out["n"].sum(), "mean_predicted": risk.mean(),
+
+def _pooled_row(sites: pd.DataFrame, risk: np.ndarray, measures: list[str], level: float) -> pd.Series:
+    """The last row of the table: all patients, and each measure pooled by random effects."""
+    pooled = pool_sites(sites, level=level)
+    row = {"n": sites["n"].sum(), "events": sites["events"].sum(),
+           "observed_rate": sites["events"].sum() / sites["n"].sum(), "mean_predicted": risk.mean(),
            "note": "DerSimonian-Laird; pool_sites(table) adds prediction intervals"}
     for m in measures:
         if m in pooled.index:
             row.update({m: pooled.loc[m, "pooled"], f"{m}_low": pooled.loc[m, "low"],
                         f"{m}_high": pooled.loc[m, "high"]})
-    out.loc[POOLED] = pd.Series(row)
-    return out.astype({"n": int, "events": int})
+    return pd.Series(row)
 
 
-def pool_sites(table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+@keyword_only_after(1)
+def pool_sites(table: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
     """Random-effects summary of each measure of a :func:`leave_one_site_out` table.
 
     Parameters

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from biomedkit._checks import check_int, check_random_state
+from biomedkit._deprecation import keyword_only_after, warn_deprecated
 
 FRACTION_BITS = 32          # fixed point: a real x is stored as round(x * 2**32) ...
 _SCALE = 2.0 ** FRACTION_BITS
@@ -31,7 +32,8 @@ def _uniform_ring(rng: np.random.Generator, shape) -> np.ndarray:
     return rng.integers(0, 2**64, size=shape, dtype=np.uint64)
 
 
-def secret_shares(vector, n_shares: int, random_state=None) -> np.ndarray:
+@keyword_only_after(2)
+def secret_shares(vector, n_shares: int, *, random_state=None) -> np.ndarray:
     """Split a vector into additive secret shares modulo 2**64.
 
     The vector is encoded in fixed point (``round(x * 2**32)``, so a precision of about
@@ -82,8 +84,8 @@ def reconstruct(shares) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class SecureSum:
-    """The outcome of :func:`secure_sum`.
+class SecureSumResult:
+    """The outcome of :func:`secure_sum` (formerly ``SecureSum``, a name kept until biomedkit 0.3).
 
     ``total`` is the decoded sum of the updates. ``messages`` (uint64, one row per site)
     is everything the server received: site ``j``'s row is the sum of the ``j``-th
@@ -94,7 +96,8 @@ class SecureSum:
     messages: np.ndarray
 
 
-def secure_sum(updates, random_state=None) -> SecureSum:
+@keyword_only_after(1)
+def secure_sum(updates, *, random_state=None) -> SecureSumResult:
     """Sum the sites' update vectors so that the server never sees any update alone.
 
     The protocol, simulated: every site splits its update into one additive secret
@@ -119,7 +122,7 @@ def secure_sum(updates, random_state=None) -> SecureSum:
 
     Returns
     -------
-    SecureSum
+    SecureSumResult
         ``total`` (float, equal to the plain sum within about ``n_sites * 2.3e-10``) and
         the ``messages`` the server saw.
 
@@ -146,7 +149,15 @@ def secure_sum(updates, random_state=None) -> SecureSum:
                          "fixed-point encoding (limit 2**31); rescale the updates first")
     rng = check_random_state(random_state)
     n_sites = u.shape[0]
-    shares = np.stack([secret_shares(row, n_sites, rng) for row in u])  # [sender, receiver, :]
+    shares = np.stack([secret_shares(row, n_sites, random_state=rng) for row in u])  # [sender, receiver, :]
     messages = shares.sum(axis=0, dtype=np.uint64)       # each receiver adds what it got
     total = _decode(messages.sum(axis=0, dtype=np.uint64))  # the server adds the messages
-    return SecureSum(total=total, messages=messages)
+    return SecureSumResult(total=total, messages=messages)
+
+
+def __getattr__(name: str):
+    # The result class's old name, kept for one release with a warning.
+    if name == "SecureSum":
+        warn_deprecated(f"{__name__}.SecureSum", f"{__name__}.SecureSumResult")
+        return SecureSumResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
