@@ -25,7 +25,7 @@ _SUBMODULES = ("datasets", "simulate", "models", "preprocessing", "validation", 
                "imbalance", "multisite", "fairness", "explain", "widgets", "clustering", "rl",
                "reports")
 # Public functions that live in a submodule, also resolved lazily.
-_FUNCTIONS = {"check_env": "biomedkit._env", "audit": "biomedkit._audit"}
+_FUNCTIONS = {"check_env": "biomedkit._env", "audit": "biomedkit._audit", "show_progress": "biomedkit._progress"}
 
 __all__ = [*_SUBMODULES, *_FUNCTIONS, "__version__"]
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
                            multisite, preprocessing, reports, rl, simulate, validation, widgets)
     from biomedkit._audit import audit
     from biomedkit._env import check_env
+    from biomedkit._progress import show_progress
 
 
 def __getattr__(name: str) -> Any:

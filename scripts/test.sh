@@ -1,12 +1,25 @@
 #!/usr/bin/env bash
-# Set everything up (first time only) and run the whole test suite: unit tests,
-# every notebook executed top to bottom (nbmake), the browser tests of the explorers
-# (JupyterLab and marimo in Debian's chromium) and the Binder check.
-# Extra arguments go to pytest, for example: scripts/test.sh -k datasets
+# Set everything up (first time only) and run the whole test suite:
+#   1. the development environment (.venv, floating versions) and the learners' environment
+#      (.venv-learners, from the lock in binder/ exactly as Binder builds it);
+#   2. every lesson executed once, top to bottom, in the learners' environment
+#      (scripts/run_notebooks.py; executed copies in build/executed/);
+#   3. pytest in the development environment: unit tests, the notebook checks (which read the
+#      executed copies), the browser tests of the explorers (JupyterLab and marimo in Debian's
+#      chromium) and the Binder checks; then ruff;
+#   4. the total time, and the ten slowest lessons with their peak memory.
+#
+#   bash scripts/test.sh             # everything (what CI runs)
+#   bash scripts/test.sh --quick     # unit tests only: no lessons, no browser, no learners' env
+#   bash scripts/test.sh -k datasets # extra arguments go to pytest
 set -euo pipefail
+start=$(date +%s)
+quick=0
+if [ "${1:-}" = "--quick" ]; then quick=1; shift; fi
+
 # The browser tests drive Debian's chromium (never a downloaded browser). Install it
 # where we can: Debian or Ubuntu, as root. Elsewhere, say so plainly.
-if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM:-}" ]; then
+if [ "$quick" = 0 ] && ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM:-}" ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
         echo "==> installing Debian's chromium for the browser tests"
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
@@ -20,5 +33,26 @@ fi
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
 
-export BIOMEDKIT_TEST_BINDER="${BIOMEDKIT_TEST_BINDER:-1}"
-python -m pytest --nbmake --nbmake-timeout=600 tests notebooks "$@"
+if [ "$quick" = 1 ]; then
+    python -m pytest tests -m "not browser and not lessons" "$@"
+    ruff check .
+    exit 0
+fi
+
+# A machine without internet (CI) must not wait on retries to reach PyTorch's wheel index.
+export PIP_RETRIES="${PIP_RETRIES:-0}"
+source scripts/learners_env.sh
+lessons_rc=0
+"$LEARNERS_PYTHON" scripts/run_notebooks.py || lessons_rc=$?
+
+tests_rc=0
+python -m pytest tests "$@" || tests_rc=$?
+lint_rc=0
+ruff check . || lint_rc=$?
+
+echo
+python scripts/run_notebooks.py --report
+minutes=$(( ($(date +%s) - start) / 60 )); seconds=$(( ($(date +%s) - start) % 60 ))
+echo "the whole test command took ${minutes} min ${seconds} s (budget: 30 min on a fresh 2-core machine)"
+[ "$lessons_rc" = 0 ] || echo "FAILED: a lesson did not run to the end (see above)" >&2
+exit $(( lessons_rc || tests_rc || lint_rc ))

@@ -1,33 +1,76 @@
-"""The Binder recipe works, proved without Docker.
+"""What learners install is locked, and the Binder recipe works, proved without Docker.
 
-1. repo2docker accepts ``binder/`` and plans the expected image (``--no-build``).
-2. A fresh virtual environment built from the Binder files alone (requirements.txt,
-   then postBuild, as repo2docker runs them) executes every notebook.
-
-The second test installs everything again, so it runs only when asked for:
-``BIOMEDKIT_TEST_BINDER=1`` (the README's test command sets it).
+1. The lock (binder/requirements.txt) pins every package with hashes, torch as its CPU build,
+   and satisfies every requirement of pyproject.toml's `binder` extra.
+2. repo2docker accepts ``binder/`` and plans the expected image (``--no-build``).
+3. The learners' environment that the test command built from the lock, exactly as
+   repo2docker would (scripts/learners_env.sh), holds the locked versions and biomedkit as a
+   wheel, without test tools; every lesson ran in it (tests/test_notebooks.py).
 """
 
+import json
 import os
-import shutil
+import re
 import subprocess
 import sys
-import venv
+import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from conftest import ROOT
 
 BINDER = ROOT / "binder"
+LOCK = BINDER / "requirements.txt"
+LEARNERS_VENV = Path(os.environ.get("BIOMEDKIT_LEARNERS_VENV", ROOT / ".venv-learners"))
+
+
+def _pins() -> dict[str, str]:
+    """Package name -> pinned version, from the lock."""
+    return {canonicalize_name(name): version
+            for name, version in re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)", LOCK.read_text(), flags=re.M)}
+
+
+def _binder_requirements() -> list[Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    names = [r for r in project["dependencies"]]
+    for extra in ("models", "data", "notebooks"):
+        names += extras[extra]
+    return [Requirement(r) for r in names]
 
 
 def test_binder_folder_has_the_recipe():
     assert (BINDER / "runtime.txt").read_text().strip() == "python-3.11"
-    requirements = (BINDER / "requirements.txt").read_text()
-    assert "torch==" in requirements and "/whl/cpu" in requirements, "CPU-only torch"
     assert os.access(BINDER / "postBuild", os.X_OK)
-    assert '".[binder]"' in (BINDER / "postBuild").read_text()
+    post = (BINDER / "postBuild").read_text()
+    assert "pip install --no-cache-dir --no-deps ." in post and "pip check" in post
+
+
+def test_lock_pins_every_package_with_a_hash_and_torch_for_the_cpu():
+    text = LOCK.read_text()
+    assert "/whl/cpu" in text, "torch's CPU wheel index"
+    blocks = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 1)[1])
+    pinned = [b for b in blocks if re.match(r"[A-Za-z0-9_.\-]+==", b)]
+    assert len(pinned) == len(_pins()) > 100
+    unhashed = [b.split()[0] for b in pinned if "--hash=sha256:" not in b]
+    assert not unhashed, f"packages without a hash: {unhashed}"
+    assert re.match(r"\d+\.\d+\.\d+\+cpu$", _pins()["torch"])
+    assert not any(name.startswith("nvidia-") for name in _pins()), "CUDA libraries in the lock"
+    assert "biomedkit" not in _pins()
+
+
+def test_lock_satisfies_every_requirement_learners_need():
+    pins = _pins()
+    for requirement in _binder_requirements():
+        name = canonicalize_name(requirement.name)
+        if name == "biomedkit":
+            continue
+        assert name in pins, f"{requirement} is not in the lock: run `bash scripts/lock.sh`"
+        assert requirement.specifier.contains(pins[name], prereleases=True), \
+            f"the lock pins {name}=={pins[name]}, outside {requirement}: run `bash scripts/lock.sh`"
 
 
 def test_repo2docker_accepts_the_folder(tmp_path):
@@ -45,38 +88,21 @@ def test_repo2docker_accepts_the_folder(tmp_path):
     assert "python=3.11" in log  # runtime.txt picked up
 
 
-@pytest.mark.skipif(os.environ.get("BIOMEDKIT_TEST_BINDER") != "1",
-                    reason="set BIOMEDKIT_TEST_BINDER=1 to build the Binder environment")
-def test_binder_environment_runs_every_notebook(tmp_path):
-    env_dir = tmp_path / "binder-env"
-    venv.create(env_dir, with_pip=True)
-    bin_dir = env_dir / "bin"
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-           "VIRTUAL_ENV": str(env_dir), "PIP_RETRIES": "0"}
-    env.pop("PYTHONPATH", None)
-
-    def run(*cmd, cwd=ROOT):
-        result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
-        assert result.returncode == 0, f"{cmd} failed:\n{(result.stdout + result.stderr)[-4000:]}"
-        return result.stdout
-
-    # exactly what repo2docker does, in the same order, from the repository root
-    run(str(bin_dir / "pip"), "install", "--no-cache-dir", "-r", "binder/requirements.txt")
-    run(str(BINDER / "postBuild"))
-
-    # biomedkit comes from the installed wheel, not the checkout; no test tools
-    probe = run(str(bin_dir / "python"), "-c",
-                "import biomedkit as bk, importlib.util as u, torch; "
-                "print(bk.__file__); print(len(bk.datasets.catalog())); "
-                "print(u.find_spec('pytest') is None); print(torch.__version__)", cwd=tmp_path)
-    module_file, n_cards, no_pytest, torch_version = probe.split()
-    assert module_file.startswith(str(env_dir)) and int(n_cards) > 0
-    assert no_pytest == "True" and torch_version.endswith("+cpu")
-
-    # run the notebooks from a copy, far from the checkout, with the env's own Jupyter
-    work = tmp_path / "notebooks"
-    shutil.copytree(ROOT / "notebooks", work, ignore=shutil.ignore_patterns(".*"))
-    notebooks = sorted(str(p) for p in work.glob("[0-9]*.ipynb"))
-    assert notebooks
-    run(str(bin_dir / "jupyter"), "nbconvert", "--to", "notebook", "--execute", "--inplace",
-        "--ExecutePreprocessor.timeout=600", *notebooks, cwd=work)
+@pytest.mark.lessons
+def test_learners_environment_holds_the_locked_versions(tmp_path):
+    python = LEARNERS_VENV / "bin" / "python"
+    if not python.exists():
+        pytest.fail(f"no learners' environment at {LEARNERS_VENV}: run `bash scripts/test.sh`")
+    probe = ("import importlib.metadata as m, importlib.util as u, json, biomedkit, torch; "
+             "print(json.dumps({'versions': {d.metadata['Name']: d.version for d in m.distributions()}, "
+             "'biomedkit': biomedkit.__file__, 'pytest': u.find_spec('pytest') is not None, "
+             "'torch': torch.__version__}))")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    out = json.loads(subprocess.run([str(python), "-c", probe], cwd=tmp_path, env=env, check=True,
+                                    capture_output=True, text=True).stdout)
+    installed = {canonicalize_name(k): v for k, v in out["versions"].items()}
+    wrong = {name: (version, installed.get(name)) for name, version in _pins().items()
+             if installed.get(name) != version}
+    assert not wrong, f"locked vs installed: {wrong}"
+    assert out["biomedkit"].startswith(str(LEARNERS_VENV)), "biomedkit comes from the installed wheel"
+    assert not out["pytest"] and out["torch"].endswith("+cpu")

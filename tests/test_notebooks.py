@@ -1,5 +1,9 @@
-"""Every notebook follows the series' conventions. (Executing them is nbmake's job:
-the README's test command runs ``pytest --nbmake tests notebooks``.)"""
+"""Every notebook follows the series' conventions, and ran to the end in the learners' environment.
+
+The README's test command executes each lesson once, in the environment built from the lock
+(scripts/run_notebooks.py, run by scripts/test.sh), and keeps the executed copies in
+build/executed/. The tests marked ``lessons`` read those copies instead of running the lessons
+again; ``bash scripts/test.sh --quick`` leaves them out."""
 
 import re
 import sys
@@ -12,6 +16,7 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import build_notebooks  # noqa: E402
+import run_notebooks  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 FRONT_MATTER = ("## Learning objectives", "## Prerequisites", "## Estimated time", "## Datasets")
@@ -81,6 +86,40 @@ def test_exercises_have_hidden_solutions_that_run(path):
             "an empty cell for the learner's attempt comes first"
         solutions = [c for c in block if "solution" in c.metadata.get("tags", [])]
         assert solutions and solutions[0].source.startswith(f"# Solution to exercise {number}")
-        # hidden at first in JupyterLab and Notebook 7; nbmake still executes it
+        # hidden at first in JupyterLab and Notebook 7; the test run still executes it
         assert all(c.metadata["jupyter"]["source_hidden"] for c in solutions)
         assert all(c.cell_type == "code" for c in solutions)
+
+
+def _executed(path):
+    copy = run_notebooks.OUT / path.name
+    if not copy.exists():
+        pytest.fail(f"{path.name} has not been executed: run `bash scripts/test.sh` (or "
+                    "`python scripts/run_notebooks.py`) first")
+    nb = _read(copy)
+    if nb.metadata.get("biomedkit", {}).get("source_sha256") != run_notebooks.source_hash(path):
+        pytest.fail(f"the executed copy of {path.name} is stale: run `python scripts/run_notebooks.py {path}`")
+    return nb
+
+
+@pytest.mark.lessons
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_lesson_ran_to_the_end_in_the_learners_environment(path):
+    record = {r["notebook"]: r for r in run_notebooks.load_results()}.get(path.stem)
+    assert record is not None, f"no record of {path.stem} in {run_notebooks.OUT / 'results.json'}"
+    assert not record["error"], record["error"]
+    cells = [c for c in _executed(path).cells if c.cell_type == "code" and c.source.strip()]
+    not_run = [c.source[:60] for c in cells if c.execution_count is None]
+    assert not not_run, f"cells that did not run: {not_run[:3]}"
+    errors = [o for c in cells for o in c.outputs if o.output_type == "error"]
+    assert not errors, errors[0].get("ename")
+
+
+@pytest.mark.lessons
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_lesson_uses_no_deprecated_biomedkit_name(path):
+    streams = [o.get("text", "") for c in _executed(path).cells if c.cell_type == "code"
+               for o in c.outputs if o.output_type == "stream"]
+    old = [line for text in streams for line in text.splitlines()
+           if "is deprecated and will be removed in biomedkit" in line]
+    assert not old, f"the lesson calls an old name: {old[0]}"
