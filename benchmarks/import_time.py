@@ -1,4 +1,4 @@
-"""Time `import biomedkit` in fresh interpreters, against the 0.3 s budget.
+"""Time `import biomedkit` in fresh interpreters, against its budget (budgets.toml: 0.3 s).
 
     python benchmarks/import_time.py
 """
@@ -8,7 +8,9 @@ import statistics
 import subprocess
 import sys
 
-BUDGET_S = 0.3
+from _timing import Verdicts, budget
+
+BUDGET_S = budget("import")
 PROBE = """
 import json, sys, time
 t = time.perf_counter()
@@ -26,15 +28,19 @@ def measure(module: str, repeats: int = 15) -> tuple[float, list[str]]:
     return statistics.median(r["seconds"] for r in runs), runs[0]["heavy"]
 
 
-def main() -> None:
+def main() -> int:
+    verdicts = Verdicts()
     seconds, heavy = measure("biomedkit")
     reference, _ = measure("numpy")  # a familiar yardstick, measured in the same run
     print(f"import biomedkit: median {seconds * 1000:.1f} ms over 15 fresh interpreters "
-          f"(budget {BUDGET_S * 1000:.0f} ms: {'OK' if seconds < BUDGET_S else 'OVER'})")
+          f"(budget {BUDGET_S * 1000:.0f} ms: {verdicts.check('import biomedkit', seconds, BUDGET_S)})")
     print(f"  heavy modules loaded: {heavy or 'none'}")
     print(f"  for scale, import numpy: {reference * 1000:.1f} ms "
           f"(biomedkit takes {seconds / reference:.2f}x of that)")
+    if heavy:
+        verdicts.over.append(f"import biomedkit loads {heavy}")
+    return verdicts.exit_code()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
