@@ -7,7 +7,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
 over=()
-for script in import_time simulators validation fairness explain audit combat dask notebooks; do
+for script in import_time simulators validation fairness explain audit combat dask_cluster notebooks; do
     echo "== benchmarks/$script.py"
     python "benchmarks/$script.py" || over+=("$script")
     echo
