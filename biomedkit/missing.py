@@ -10,13 +10,13 @@ Examples
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from biomedkit._checks import check_float, check_int, check_random_state
+from biomedkit._deprecation import keyword_only_after
 
 __all__ = ["ampute", "multiple_imputation", "pool"]
 
@@ -36,9 +36,11 @@ def _check_frame(df: Any) -> None:
         raise ValueError(f"df must have at least 2 rows; got {df.shape[0]}")
 
 
+@keyword_only_after(2)
 def ampute(
     df: pd.DataFrame,
     mechanism: str = "MCAR",
+    *,
     rate: float = 0.3,
     columns: list[str] | None = None,
     random_state: int | np.random.Generator | None = None,
@@ -107,6 +109,31 @@ def ampute(
     if mechanism not in _MECHANISMS:
         raise ValueError(f"mechanism must be one of {_MECHANISMS}; got {mechanism!r}")
     rate = check_float(rate, "rate", 0.0, 1.0, open_low=True, open_high=True)
+    columns, drivers = _amputed_and_drivers(df, mechanism, columns)
+    rng = check_random_state(random_state)
+    n = df.shape[0]
+    k = int(round(rate * n))
+    if mechanism == "MAR":
+        z = _standardize(sum(_standardize(df[c].to_numpy(float)) for c in drivers))
+    mask = pd.DataFrame(False, index=df.index, columns=df.columns)
+    amputed = df.copy()
+    for c in columns:
+        if mechanism == "MCAR":
+            chosen = rng.choice(n, size=k, replace=False)
+        else:
+            driver = z if mechanism == "MAR" else _standardize(df[c].to_numpy(float))
+            keys = _STRENGTH * driver + rng.gumbel(size=n)
+            chosen = np.argsort(-keys, kind="stable")[:k]
+        removed = np.zeros(n, dtype=bool)
+        removed[chosen] = True
+        mask[c] = removed
+        amputed[c] = amputed[c].mask(removed)
+    return amputed, mask
+
+
+def _amputed_and_drivers(df: pd.DataFrame, mechanism: str, columns) -> tuple[list, list]:
+    """The columns to ampute (checked, or the default for the mechanism) and, under MAR, the
+    numeric columns that stay complete and drive the missingness; all must be complete."""
     numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
     if columns is None:
         columns = numeric[1:] if mechanism == "MAR" else numeric
@@ -129,31 +156,14 @@ def ampute(
     if has_nan := [c for c in [*columns, *drivers] if df[c].isna().any()]:
         raise ValueError(f"df already has missing values in {has_nan}; ampute expects "
                          "complete data in the amputed and driver columns")
-
-    rng = check_random_state(random_state)
-    n = df.shape[0]
-    k = int(round(rate * n))
-    if mechanism == "MAR":
-        z = _standardize(sum(_standardize(df[c].to_numpy(float)) for c in drivers))
-    mask = pd.DataFrame(False, index=df.index, columns=df.columns)
-    amputed = df.copy()
-    for c in columns:
-        if mechanism == "MCAR":
-            chosen = rng.choice(n, size=k, replace=False)
-        else:
-            driver = z if mechanism == "MAR" else _standardize(df[c].to_numpy(float))
-            keys = _STRENGTH * driver + rng.gumbel(size=n)
-            chosen = np.argsort(-keys, kind="stable")[:k]
-        removed = np.zeros(n, dtype=bool)
-        removed[chosen] = True
-        mask[c] = removed
-        amputed[c] = amputed[c].mask(removed)
-    return amputed, mask
+    return columns, drivers
 
 
+@keyword_only_after(2)
 def multiple_imputation(
     df: pd.DataFrame,
     m: int = 5,
+    *,
     random_state: int | np.random.Generator | None = None,
     max_iter: int = 10,
     estimator: Any = None,
@@ -219,12 +229,13 @@ def multiple_imputation(
     return out
 
 
+@keyword_only_after(2)
 def pool(
     estimates: Any,
     variances: Any,
+    *,
     n: int | None = None,
     k: int | None = None,
-    *,
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Combine estimates from ``m`` imputed data sets with Rubin's rules.
@@ -271,8 +282,20 @@ def pool(
     >>> res.loc["estimate", ["estimate", "total", "riv", "df"]].round(4).tolist()
     [2.0, 2.6667, 1.0, 4.0354]
     """
-    from scipy import stats
+    names, q, u = _as_matrices(estimates, variances)
+    if (n is None) != (k is None):
+        raise ValueError("n and k must be given together (complete-data df = n - k)")
+    if n is not None:
+        n, k = check_int(n, "n", 2), check_int(k, "k", 1)
+        if n - k < 1:
+            raise ValueError(f"n - k must be >= 1 (complete-data df); got n = {n}, k = {k}")
+    level = check_float(level, "level", 0.0, 1.0, open_low=True, open_high=True)
+    return _rubin(q, u, None if n is None else n - k, level, names)
 
+
+def _as_matrices(estimates: Any, variances: Any) -> tuple[list, np.ndarray, np.ndarray]:
+    """The parameter names and the estimates and variances as (m, p) float arrays, checked:
+    same shape, m >= 2, finite, variances non-negative."""
     names = (list(estimates.columns) if isinstance(estimates, pd.DataFrame)
              else [estimates.name if isinstance(estimates, pd.Series) and estimates.name
                    is not None else "estimate"])
@@ -293,24 +316,24 @@ def pool(
         raise ValueError("estimates and variances must be finite")
     if (u < 0).any():
         raise ValueError("variances must be non-negative (squared standard errors)")
-    if (n is None) != (k is None):
-        raise ValueError("n and k must be given together (complete-data df = n - k)")
-    if n is not None:
-        n, k = check_int(n, "n", 2), check_int(k, "k", 1)
-        if n - k < 1:
-            raise ValueError(f"n - k must be >= 1 (complete-data df); got n = {n}, k = {k}")
-    level = check_float(level, "level", 0.0, 1.0, open_low=True, open_high=True)
+    return names, q, u
 
+
+def _rubin(q: np.ndarray, u: np.ndarray, nu_com: int | None, level: float, names: list) -> pd.DataFrame:
+    """Rubin's rules on (m, p) estimates and variances (see :func:`pool`); ``nu_com`` the
+    complete-data degrees of freedom, or None for Rubin's original df."""
+    from scipy import stats
+
+    m = q.shape[0]
     qbar, w, b = q.mean(axis=0), u.mean(axis=0), q.var(axis=0, ddof=1)
     t = w + (1 + 1 / m) * b
     with np.errstate(divide="ignore", invalid="ignore"):
         riv = (1 + 1 / m) * b / w
         lam = np.where(t > 0, (1 + 1 / m) * b / t, 0.0)
         df_old = np.where(lam > 0, (m - 1) / lam**2, np.inf)
-        if n is None:
+        if nu_com is None:
             df = df_old
         else:
-            nu_com = n - k
             df_obs = (nu_com + 1) / (nu_com + 3) * nu_com * (1 - lam)
             df = 1 / (1 / df_old + 1 / df_obs)
         fmi = (riv + 2 / (df + 3)) / (1 + riv)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from biomedkit._checks import check_int, check_random_state
-
+from biomedkit._deprecation import warn_deprecated
 from biomedkit.simulate.treatment import TreatmentMDP, as_policy_probs
 
 __all__ = ["LearnedPolicy", "fitted_q_iteration", "off_policy_estimates", "q_learning"]
@@ -61,11 +61,16 @@ class LearnedPolicy:
     terminal: np.ndarray
     method: str
 
-    def table(self) -> pd.DataFrame:
+    def to_frame(self) -> pd.DataFrame:
         """The policy as visits x living states, holding action names."""
         table = pd.DataFrame(np.asarray(self.actions, dtype=object)[self.policy],
                              index=pd.RangeIndex(len(self.policy), name="visit"), columns=list(self.states))
         return table.loc[:, ~self.terminal]
+
+    def table(self) -> pd.DataFrame:
+        """Deprecated: use :meth:`to_frame`."""
+        warn_deprecated("LearnedPolicy.table()", "LearnedPolicy.to_frame()")
+        return self.to_frame()
 
     def __repr__(self) -> str:
         return f"<LearnedPolicy by {self.method}: {self.policy.shape[0]} visits x {len(self.states)} states>"
@@ -198,7 +203,7 @@ def fitted_q_iteration(
     --------
     >>> mdp = bk.simulate.treatment_mdp()
     >>> fqi = bk.rl.fitted_q_iteration(mdp.logged(2000, random_state=0), random_state=0)
-    >>> fqi.table()                                                   # doctest: +SKIP
+    >>> fqi.to_frame()                                                # doctest: +SKIP
     """
     from sklearn.base import clone
 
@@ -312,7 +317,26 @@ def off_policy_estimates(
     if not np.isfinite(b).all() or (b <= 0).any() or (b > 1).any():
         raise ValueError("behaviour_prob must be in (0, 1] on every row: importance sampling divides by it")
     deterministic = bool(np.all((probs == 0) | (probs == 1)))
+    reward, ratio = _per_patient(logs, probs, b, n_visits, discount)
+    cumulative = np.cumprod(ratio, axis=1)        # weight of each visit's reward (per decision)
+    point = _estimates(np.ones((1, len(reward))), reward, cumulative, deterministic)[0]
+    out = pd.DataFrame({"estimate": point}, index=pd.Index(_ESTIMATORS, name="estimator"))
+    out["se"], out["ci_low"], out["ci_high"] = _bootstrap(reward, cumulative, deterministic,
+                                                          n_bootstrap, random_state)
+    out["effective_n"] = _effective_n(cumulative, deterministic)
+    return out
 
+
+# --- off-policy estimation -----------------------------------------------------
+
+_ESTIMATORS = ["logged average", "naive (matching patients)", "ordinary IS", "weighted IS",
+               "per-decision IS", "weighted per-decision IS"]
+
+
+def _per_patient(logs: pd.DataFrame, probs: np.ndarray, b: np.ndarray, n_visits: int,
+                 discount: float) -> tuple[np.ndarray, np.ndarray]:
+    """Patients x visits: the discounted reward of each visit, and the importance ratio
+    ``pi(a | s) / b(a | s)`` of its logged action (1 after a patient's last visit)."""
     patient, visit = logs["patient"].to_numpy(), logs["visit"].to_numpy()
     _, row_patient = np.unique(patient, return_inverse=True)
     n = row_patient.max() + 1
@@ -321,40 +345,57 @@ def off_policy_estimates(
     ratio[row_patient, visit] = pi / b
     reward = np.zeros((n, n_visits))
     reward[row_patient, visit] = logs["reward"].to_numpy(float) * discount ** visit
-    cumulative = np.cumprod(ratio, axis=1)        # weight of each visit's reward (per decision)
-    G, W = reward.sum(axis=1), cumulative[:, -1]
+    return reward, ratio
+
+
+def _weights(cumulative: np.ndarray, deterministic: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Each patient's importance weight ``W`` (the product of the ratios) and, for a
+    deterministic policy, whether every logged action matches it."""
+    W = cumulative[:, -1]
     # For a deterministic policy pi(a | s) is 0 or 1: W > 0 exactly when every logged action matches.
-    matching = (W > 0) if deterministic else np.zeros(n, dtype=bool)
+    matching = (W > 0) if deterministic else np.zeros(len(W), dtype=bool)
+    return W, matching
 
-    def estimate(c: np.ndarray) -> np.ndarray:
-        """All estimators for bootstrap count vectors ``c`` (shape (B, n))."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.column_stack([
-                c @ G / c.sum(1),
-                (c @ (G * matching)) / (c @ matching) if deterministic else np.full(len(c), np.nan),
-                c @ (W * G) / c.sum(1),
-                c @ (W * G) / (c @ W),
-                (c @ (cumulative * reward).sum(1)) / c.sum(1),
-                ((c @ (cumulative * reward)) / (c @ cumulative)).sum(1),
-            ])
 
-    names = ["logged average", "naive (matching patients)", "ordinary IS", "weighted IS",
-             "per-decision IS", "weighted per-decision IS"]
-    point = estimate(np.ones((1, n)))[0]
-    out = pd.DataFrame({"estimate": point}, index=pd.Index(names, name="estimator"))
-    if n_bootstrap:
-        rng = check_random_state(random_state)
-        counts = rng.multinomial(n, np.full(n, 1 / n), size=n_bootstrap).astype(float)
-        boot = estimate(counts)
-        with warnings.catch_warnings():  # the naive row is all NaN for a random policy
-            warnings.simplefilter("ignore", RuntimeWarning)
-            out["se"] = np.nanstd(boot, axis=0, ddof=1)
-            out["ci_low"], out["ci_high"] = np.nanquantile(boot, [0.025, 0.975], axis=0)
-    else:
-        out["se"] = out["ci_low"] = out["ci_high"] = np.nan
+def _estimates(c: np.ndarray, reward: np.ndarray, cumulative: np.ndarray,
+               deterministic: bool) -> np.ndarray:
+    """All estimators (``_ESTIMATORS``) for bootstrap count vectors ``c`` (shape (B, n));
+    a row of ones gives the estimates themselves."""
+    G = reward.sum(axis=1)
+    W, matching = _weights(cumulative, deterministic)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.column_stack([
+            c @ G / c.sum(1),
+            (c @ (G * matching)) / (c @ matching) if deterministic else np.full(len(c), np.nan),
+            c @ (W * G) / c.sum(1),
+            c @ (W * G) / (c @ W),
+            (c @ (cumulative * reward).sum(1)) / c.sum(1),
+            ((c @ (cumulative * reward)) / (c @ cumulative)).sum(1),
+        ])
+
+
+def _bootstrap(reward: np.ndarray, cumulative: np.ndarray, deterministic: bool, n_bootstrap: int,
+               random_state) -> tuple:
+    """Standard errors and 95 % percentile intervals of the estimators over ``n_bootstrap``
+    resamples of the patients (NaN without resamples)."""
+    if not n_bootstrap:
+        return np.nan, np.nan, np.nan
+    n = len(reward)
+    rng = check_random_state(random_state)
+    counts = rng.multinomial(n, np.full(n, 1 / n), size=n_bootstrap).astype(float)
+    boot = _estimates(counts, reward, cumulative, deterministic)
+    with warnings.catch_warnings():  # the naive row is all NaN for a random policy
+        warnings.simplefilter("ignore", RuntimeWarning)
+        low, high = np.nanquantile(boot, [0.025, 0.975], axis=0)
+        return np.nanstd(boot, axis=0, ddof=1), low, high
+
+
+def _effective_n(cumulative: np.ndarray, deterministic: bool) -> list:
+    """Patients averaged (logged, naive) and Kish's effective sample size of the weights
+    (ordinary and weighted IS); NaN for the per-decision estimators."""
+    W, matching = _weights(cumulative, deterministic)
     kish = W.sum() ** 2 / (W ** 2).sum() if (W > 0).any() else 0.0
-    out["effective_n"] = [n, matching.sum() if deterministic else np.nan, kish, kish, np.nan, np.nan]
-    return out
+    return [len(W), matching.sum() if deterministic else np.nan, kish, kish, np.nan, np.nan]
 
 
 # --- helpers -----------------------------------------------------------------

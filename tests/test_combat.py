@@ -210,6 +210,15 @@ def test_bad_parameters(expr):
         ComBat(batch="batch").fit(frame.assign(batch=["solo"] + ["rest"] * (len(frame) - 1)))
 
 
+def test_options_by_position_still_work_with_a_warning(expr):
+    frame, _ = expr
+    expected = ComBat(batch="batch", covariates=["outcome"], parametric=False).fit_transform(frame)
+    with pytest.warns(FutureWarning, match="passing covariates, parametric of ComBat"):
+        combat = ComBat("batch", ["outcome"], False)
+    assert combat.get_params() == ComBat(batch="batch", covariates=["outcome"], parametric=False).get_params()
+    np.testing.assert_array_equal(combat.fit_transform(frame), expected)
+
+
 # --- scikit-learn's estimator checks -------------------------------------------------------
 # Generic check data has no batch column, so the checks run ComBat with a callable batch that
 # derives a label from each row's own first value (the same label for the same row, whatever

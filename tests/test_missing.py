@@ -223,3 +223,26 @@ def test_pool_matches_statsmodels_mice_combine():
 def test_pool_bad_input(est, var, kwargs, message):
     with pytest.raises(ValueError, match=message):
         bk.missing.pool(est, var, **kwargs)
+
+
+# --- options by keyword ---------------------------------------------------------------
+
+def test_options_passed_by_position_still_work_with_a_warning():
+    df = pd.DataFrame(np.random.default_rng(0).normal(size=(60, 3)), columns=list("abc"))
+    expected = bk.missing.ampute(df, "MAR", rate=0.2, columns=["b"], random_state=0)
+    with pytest.warns(FutureWarning, match="passing rate, columns, random_state of ampute"):
+        got = bk.missing.ampute(df, "MAR", 0.2, ["b"], 0)
+    for a, b in zip(got, expected):
+        pd.testing.assert_frame_equal(a, b)
+    amputed = expected[0]
+    kwargs = dict(random_state=1, max_iter=2)
+    with pytest.warns(FutureWarning, match="passing random_state, max_iter of multiple_imputation"):
+        copies = bk.missing.multiple_imputation(amputed, 2, 1, 2)
+    for a, b in zip(copies, bk.missing.multiple_imputation(amputed, 2, **kwargs)):
+        pd.testing.assert_frame_equal(a, b)
+    with pytest.warns(FutureWarning, match="passing n, k of pool"):
+        pooled = bk.missing.pool([1.0, 2.0, 3.0], [1.0, 1.5, 1.5], 20, 2)
+    pd.testing.assert_frame_equal(pooled, bk.missing.pool([1.0, 2.0, 3.0], [1.0, 1.5, 1.5], n=20, k=2))
+    with pytest.raises(TypeError, match="takes 2 positional arguments"):
+        bk.missing.pool([1.0, 2.0], [1.0, 1.0], 20, 2, 0.9, "extra")
+

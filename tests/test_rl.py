@@ -90,8 +90,18 @@ def test_fitted_q_iteration_from_many_records_is_near_optimal(small):
     # 20,000 patients: enough records of the actions that the clinicians rarely choose
     logs = small.logged(20_000, random_state=0)
     fqi = bk.rl.fitted_q_iteration(logs, random_state=0)
-    assert fqi.q.shape == (3, 3, 3) and list(fqi.table().columns) == ["severity 0", "severity 1"]
+    assert fqi.q.shape == (3, 3, 3) and list(fqi.to_frame().columns) == ["severity 0", "severity 1"]
     assert small.optimal().expected_return - small.evaluate(fqi.policy) < 0.01
+
+
+def test_learned_policy_table_is_to_frame_with_a_deprecation_warning(small):
+    learned = bk.rl.q_learning(small, n_episodes=500, random_state=0)
+    frame = learned.to_frame()
+    assert list(frame.columns) == ["severity 0", "severity 1"] and frame.index.name == "visit"
+    assert set(frame.stack()) <= set(small.actions)
+    with pytest.warns(FutureWarning, match=r"LearnedPolicy\.table\(\) is deprecated.*to_frame\(\)"):
+        old = learned.table()
+    pd.testing.assert_frame_equal(old, frame)
 
 
 def test_importance_sampling_of_the_behaviour_policy_is_the_logged_average(mdp):

@@ -52,7 +52,8 @@ def test_maximum_likelihood_on_the_true_terms_recovers_the_coefficients():
     data, truth = bk.simulate.cohort(n=200_000, prevalence=0.3, random_state=3)
     basis = pd.DataFrame(_term_values(data.frame))[truth.terms.term]
     fit = sm.Logit(data.y.to_numpy(), sm.add_constant(basis)).fit(disp=0)
-    z = (fit.params[truth.terms.term].to_numpy() - truth.terms.coefficient.to_numpy()) / fit.bse[truth.terms.term].to_numpy()
+    terms = truth.terms.term
+    z = (fit.params[terms].to_numpy() - truth.terms.coefficient.to_numpy()) / fit.bse[terms].to_numpy()
     assert np.all(np.abs(z) < 4.5), dict(zip(truth.terms.term, z.round(1)))
     assert fit.params["const"] == pytest.approx(truth.intercept, abs=4.5 * fit.bse["const"])
 
@@ -240,3 +241,15 @@ def test_cohort_selection_bias_inflates_group_b_event_rate():
     assert len(truth.risk) == len(data.frame)
     with pytest.raises(ValueError, match="selection_bias"):
         bk.simulate.cohort(100, selection_bias=1.0)
+
+
+def test_treatment_simulation_takes_the_seed_by_keyword_and_warns_by_position():
+    mdp = bk.simulate.treatment_mdp()
+    logs = mdp.logged(300, random_state=0)
+    with pytest.warns(FutureWarning, match=r"passing random_state of TreatmentMDP\.logged\(\)"):
+        pd.testing.assert_frame_equal(mdp.logged(300, 0), logs)
+    runs = mdp.simulate(mdp.behaviour, 300, random_state=0)
+    with pytest.warns(FutureWarning, match=r"passing random_state of TreatmentMDP\.simulate\(\)"):
+        pd.testing.assert_frame_equal(mdp.simulate(mdp.behaviour, 300, 0), runs)
+    pd.testing.assert_frame_equal(runs.drop(columns="action_prob"), logs.drop(columns="behaviour_prob"))
+

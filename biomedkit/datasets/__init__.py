@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from biomedkit.datasets._cards import FIELDS, all_cards, get_card, to_markdown
+from biomedkit.datasets._cards import FIELDS, all_cards, get_card
 from biomedkit.datasets._dataset import Dataset
 from biomedkit.datasets._remote import cache_dir, fetch
 

@@ -16,6 +16,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import _check_feature_names_in, check_array, check_is_fitted, validate_data
 
+from biomedkit._deprecation import keyword_only_after
+
 _CONFOUNDED_AT = 0.9  # Cramér's V (categorical) or correlation ratio (numeric) that warns
 
 
@@ -97,7 +99,8 @@ class ComBat(TransformerMixin, BaseEstimator):
     (300, 1000)
     """
 
-    def __init__(self, batch=None, covariates=None, parametric: bool = True, reference_batch=None):
+    @keyword_only_after(2)
+    def __init__(self, batch=None, *, covariates=None, parametric: bool = True, reference_batch=None):
         self.batch = batch
         self.covariates = covariates
         self.parametric = parametric
@@ -146,82 +149,81 @@ class ComBat(TransformerMixin, BaseEstimator):
         return batch_pos, cov_pos
 
     def _split(self, X, reset):
-        """Batch labels, covariate columns (list of 1-D arrays) and the feature matrix."""
-        if hasattr(X, "iloc"):  # a DataFrame: keep the dtypes of the label columns
-            validate_data(self, X, reset=reset, skip_check_array=True)
-            n_min = 2 if reset else 1  # sklearn's messages, as check_array words them
-            if X.shape[0] < n_min:
-                raise ValueError(f"Found array with {X.shape[0]} sample(s) (shape={X.shape}) "
-                                 f"while a minimum of {n_min} is required.")
-            if X.shape[1] == 0:
-                raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a "
-                                 "minimum of 1 is required.")
-            frame = X
-            names = list(X.columns)
-            table = None
-        else:
+        """Batch labels, covariate columns (list of (kind, 1-D array)) and the feature matrix."""
+        frame, table = self._validated(X, reset)
+        n_columns = (frame if frame is not None else table).shape[1]
+        if reset:
+            names = list(frame.columns) if frame is not None else None
+            self.batch_column_, self.covariate_columns_ = self._columns(n_columns, names)
+        features = _features(frame, table, self._kept(n_columns, reset))
+        labels = self._batch_labels(frame, table, features.shape[0])
+        covs = [self._covariate(frame, table, k) for k in self.covariate_columns_]
+        return labels, covs, features
+
+    def _validated(self, X, reset):
+        """``(X, None)`` for a DataFrame, whose label columns keep their dtypes, or
+        ``(None, array)``; the checks and messages are scikit-learn's."""
+        if not hasattr(X, "iloc"):
             table = check_array(X, dtype=None, ensure_all_finite=False,
                                 ensure_min_samples=2 if reset else 1)
             validate_data(self, table, reset=reset, skip_check_array=True)
-            frame = None
-            names = None
-        n_columns = (frame if frame is not None else table).shape[1]
-        if reset:
-            self.batch_column_, self.covariate_columns_ = self._columns(n_columns, names)
-        batch_pos, cov_pos = self.batch_column_, self.covariate_columns_
-        keep = [k for k in range(n_columns) if k != batch_pos and k not in cov_pos]
+            return None, table
+        validate_data(self, X, reset=reset, skip_check_array=True)
+        n_min = 2 if reset else 1  # sklearn's messages, as check_array words them
+        if X.shape[0] < n_min:
+            raise ValueError(f"Found array with {X.shape[0]} sample(s) (shape={X.shape}) "
+                             f"while a minimum of {n_min} is required.")
+        if X.shape[1] == 0:
+            raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a "
+                             "minimum of 1 is required.")
+        return X, None
+
+    def _kept(self, n_columns, reset):
+        """Positions of the feature columns: all but the batch and covariate columns."""
+        keep = [k for k in range(n_columns)
+                if k != self.batch_column_ and k not in self.covariate_columns_]
         if reset:
             self.kept_columns_ = np.asarray(keep, dtype=int)
             if len(keep) < 2:
                 raise ValueError(f"ComBat needs at least 2 features: found {len(keep)} feature(s) "
                                  "besides the batch and covariate columns (the priors pool "
                                  "information across features)")
+        return keep
 
-        def column(k):
-            return np.asarray(frame.iloc[:, k]) if frame is not None else table[:, k]
-
-        if frame is not None:
-            import pandas as pd
-
-            features = X.iloc[:, keep]
-            dtypes = features.dtypes
-            numeric = np.array([dtype.kind in "iuf" for dtype in dtypes])
-            for name, dtype in dtypes[~numeric].items():  # extension dtypes, e.g. Int64
-                if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
-                    raise ValueError(f"column {name!r} is not numeric: list it as batch or a "
-                                     "covariate, or drop it before ComBat")
-            features = check_array(features.to_numpy(), dtype=np.float64)
-        else:
-            features = check_array(table[:, keep], dtype=np.float64)
-        if batch_pos is None:
+    def _batch_labels(self, frame, table, n_rows):
+        """The batch label of each row: the batch column, or what the callable computes."""
+        if self.batch_column_ is None:
             labels = np.asarray(self.batch(table if table is not None else frame.to_numpy()))
-            if labels.shape != (features.shape[0],):
+            if labels.shape != (n_rows,):
                 raise ValueError("the batch callable must return one label per row of X")
         else:
-            labels = column(batch_pos)
+            labels = _column(frame, table, self.batch_column_)
         if any(_is_missing(v) for v in labels):
             raise ValueError("the batch labels contain missing values")
-        covs = []
-        for k in cov_pos:
-            values = column(k)
-            kind = "numeric"
-            if frame is not None:
-                dtype = frame.dtypes.iloc[k]
-                if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
-                    kind = "categorical"
-            else:
-                try:
-                    values = values.astype(np.float64)
-                except (TypeError, ValueError):
-                    kind = "categorical"
-            if kind == "numeric":
-                values = np.asarray(values, dtype=np.float64)
-                if not np.all(np.isfinite(values)):
-                    raise ValueError(f"covariate {self._name(k)!r} has missing or infinite values")
-            elif any(_is_missing(v) for v in values):
-                raise ValueError(f"covariate {self._name(k)!r} has missing values")
-            covs.append((kind, np.asarray(values, dtype=object) if kind == "categorical" else values))
-        return labels, covs, features
+        return labels
+
+    def _covariate(self, frame, table, k):
+        """Covariate column ``k`` as ``(kind, values)``: numeric (floats, all finite) or
+        categorical (objects, none missing). In a DataFrame the dtype decides; in an array,
+        whether the values convert to floats."""
+        values = _column(frame, table, k)
+        kind = "numeric"
+        if frame is not None:
+            if _holds_labels(frame.dtypes.iloc[k]):
+                kind = "categorical"
+        else:
+            try:
+                values = values.astype(np.float64)
+            except (TypeError, ValueError):
+                kind = "categorical"
+        if kind == "numeric":
+            values = np.asarray(values, dtype=np.float64)
+            if not np.all(np.isfinite(values)):
+                raise ValueError(f"covariate {self._name(k)!r} has missing or infinite values")
+            return kind, values
+        if any(_is_missing(v) for v in values):
+            raise ValueError(f"covariate {self._name(k)!r} has missing values")
+        return kind, np.asarray(values, dtype=object)
 
     def _name(self, k):
         names = getattr(self, "feature_names_in_", None)
@@ -256,7 +258,25 @@ class ComBat(TransformerMixin, BaseEstimator):
         return self
 
     def _fit(self, X):
+        """Fit in sva's three steps: standardise the features, estimate the batch effects
+        and their priors, shrink the effects towards the priors (empirical Bayes)."""
         labels, covs, Y = self._split(X, reset=True)
+        codes, sizes = self._batch_codes(labels)
+        ref = self._reference_index()
+        self._check_confounding(codes, covs)
+        cov_design = self._covariate_design(covs, Y.shape[0], reset=True)
+        s, self.grand_mean_, self.var_pooled_, self.covariate_coef_ = _standardise(
+            Y, codes, sizes, ref, cov_design)
+        self.gamma_hat_, self.delta_hat_ = _batch_estimates(s, codes, sizes.size, ref)
+        self.gamma_bar_, self.tau2_, self.a_prior_, self.b_prior_ = _priors(
+            self.gamma_hat_, self.delta_hat_)
+        self.gamma_star_, self.delta_star_ = self._shrink(s, codes, ref)
+        self.reference_index_ = ref
+        return Y, codes, cov_design
+
+    def _batch_codes(self, labels):
+        """Set ``batches_``; return each row's batch code and the batch sizes (at least 2
+        batches of at least 2 samples)."""
         self.batches_, codes = np.unique(labels, return_inverse=True)
         codes = codes.ravel()
         n_batch = self.batches_.size
@@ -267,81 +287,36 @@ class ComBat(TransformerMixin, BaseEstimator):
             small = self.batches_[sizes < 2].tolist()
             raise ValueError(f"every batch needs at least 2 samples to estimate its variance; "
                              f"batches with one sample: {small}")
+        return codes, sizes
+
+    def _reference_index(self):
+        """The row of ``batches_`` of the reference batch, or None."""
         if self.reference_batch is None:
-            ref = None
-        else:
-            where = np.flatnonzero(self.batches_ == self.reference_batch)
-            if where.size == 0:
-                raise ValueError(f"reference_batch {self.reference_batch!r} is not among the "
-                                 f"batches {self.batches_.tolist()}")
-            ref = int(where[0])
-        self._check_confounding(codes, covs)
+            return None
+        where = np.flatnonzero(self.batches_ == self.reference_batch)
+        if where.size == 0:
+            raise ValueError(f"reference_batch {self.reference_batch!r} is not among the "
+                             f"batches {self.batches_.tolist()}")
+        return int(where[0])
 
-        n = Y.shape[0]
-        batch_design = np.zeros((n, n_batch))
-        batch_design[np.arange(n), codes] = 1.0
-        if ref is not None:
-            batch_design[:, ref] = 1.0  # the reference batch is the intercept
-        cov_design = self._covariate_design(covs, n, reset=True)
-        design = np.hstack([batch_design, cov_design])
-        if np.linalg.matrix_rank(design) < design.shape[1]:
-            raise ValueError("a covariate is completely confounded with batch (the design has "
-                             "no full rank): batch and covariate effects cannot be separated. "
-                             "Remove that covariate, or do not correct these data for batch.")
-        coef = np.linalg.solve(design.T @ design, design.T @ Y)
-        if ref is None:
-            grand_mean = (sizes / n) @ coef[:n_batch]
-        else:
-            grand_mean = coef[ref].copy()
-        self.covariate_coef_ = coef[n_batch:]
-        resid = Y - design @ coef
-        rows = slice(None) if ref is None else codes == ref
-        var_pooled = np.mean(resid[rows] ** 2, axis=0)
-        zero = var_pooled == 0
-        if zero.any():
-            var_pooled[zero] = np.median(var_pooled[~zero]) if (~zero).any() else 1.0
-        mod_mean = cov_design @ self.covariate_coef_
-        s = (Y - grand_mean - mod_mean) / np.sqrt(var_pooled)
-
-        # Least-squares batch effects on the standardised data: the batch means (with a
-        # reference batch, whose column is the intercept, the other batches' means minus its
-        # mean, which is 0 there since its residuals sum to 0).
-        gamma_hat = np.empty((n_batch, Y.shape[1]))
-        delta_hat = np.empty_like(gamma_hat)
-        for i in range(n_batch):
-            si = s[codes == i]
-            gamma_hat[i] = si.mean(axis=0)
-            delta_hat[i] = si.var(axis=0, ddof=1)
-        if ref is not None:
-            others = np.arange(n_batch) != ref
-            gamma_hat[others] -= gamma_hat[ref]
-        delta_hat[delta_hat == 0] = 1.0
-        gamma_bar = gamma_hat.mean(axis=1)
-        tau2 = gamma_hat.var(axis=1, ddof=1)
-        m = delta_hat.mean(axis=1)
-        s2 = delta_hat.var(axis=1, ddof=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            a_prior = (2 * s2 + m ** 2) / s2
-            b_prior = (m * s2 + m ** 3) / s2
-
-        gamma_star = np.empty_like(gamma_hat)
-        delta_star = np.empty_like(delta_hat)
-        for i in range(n_batch):
+    def _shrink(self, s, codes, ref):
+        """The empirical Bayes estimates of each batch's effects (``gamma_star_``,
+        ``delta_star_``): parametric (sva's it.sol) or not (int.eprior); none for the
+        reference batch."""
+        gamma_star = np.empty_like(self.gamma_hat_)
+        delta_star = np.empty_like(self.delta_hat_)
+        for i in range(self.batches_.size):
             si = s[codes == i]
             if self.parametric:
                 gamma_star[i], delta_star[i] = _iterative_solution(
-                    si, gamma_hat[i], delta_hat[i], gamma_bar[i], tau2[i], a_prior[i], b_prior[i])
+                    si, self.gamma_hat_[i], self.delta_hat_[i], self.gamma_bar_[i], self.tau2_[i],
+                    self.a_prior_[i], self.b_prior_[i])
             else:
-                gamma_star[i], delta_star[i] = _integrate_prior(si, gamma_hat[i], delta_hat[i])
+                gamma_star[i], delta_star[i] = _integrate_prior(si, self.gamma_hat_[i],
+                                                                self.delta_hat_[i])
         if ref is not None:
             gamma_star[ref], delta_star[ref] = 0.0, 1.0
-
-        self.reference_index_ = ref
-        self.grand_mean_, self.var_pooled_ = grand_mean, var_pooled
-        self.gamma_hat_, self.delta_hat_ = gamma_hat, delta_hat
-        self.gamma_bar_, self.tau2_, self.a_prior_, self.b_prior_ = gamma_bar, tau2, a_prior, b_prior
-        self.gamma_star_, self.delta_star_ = gamma_star, delta_star
-        return Y, codes, cov_design
+        return gamma_star, delta_star
 
     def _check_confounding(self, codes, covs):
         n_batch = self.batches_.size
@@ -409,6 +384,93 @@ class ComBat(TransformerMixin, BaseEstimator):
         return np.asarray(names, dtype=object)[self.kept_columns_]
 
 
+def _column(frame, table, k):
+    """Column ``k`` of the DataFrame ``frame`` or, without one, of the array ``table``."""
+    return np.asarray(frame.iloc[:, k]) if frame is not None else table[:, k]
+
+
+def _holds_labels(dtype) -> bool:
+    """True for a pandas dtype of labels rather than numbers (object, category, string, bool)."""
+    import pandas as pd
+
+    return not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+
+
+def _features(frame, table, keep):
+    """The feature columns ``keep`` as a float matrix; a DataFrame's must be numeric."""
+    if frame is None:
+        return check_array(table[:, keep], dtype=np.float64)
+    features = frame.iloc[:, keep]
+    dtypes = features.dtypes
+    numeric = np.array([dtype.kind in "iuf" for dtype in dtypes])
+    for name, dtype in dtypes[~numeric].items():  # extension dtypes, e.g. Int64
+        if _holds_labels(dtype):
+            raise ValueError(f"column {name!r} is not numeric: list it as batch or a "
+                             "covariate, or drop it before ComBat")
+    return check_array(features.to_numpy(), dtype=np.float64)
+
+
+def _standardise(Y, codes, sizes, ref, cov_design):
+    """Standardise every feature as sva does: fit feature ~ batch + covariates by least
+    squares, then centre on the grand mean plus the covariate part and scale by the pooled
+    residual variance (of the reference batch, if any).
+
+    Returns the standardised data, the grand mean, the pooled variance and the covariate
+    coefficients."""
+    n, n_batch = Y.shape[0], sizes.size
+    batch_design = np.zeros((n, n_batch))
+    batch_design[np.arange(n), codes] = 1.0
+    if ref is not None:
+        batch_design[:, ref] = 1.0  # the reference batch is the intercept
+    design = np.hstack([batch_design, cov_design])
+    if np.linalg.matrix_rank(design) < design.shape[1]:
+        raise ValueError("a covariate is completely confounded with batch (the design has "
+                         "no full rank): batch and covariate effects cannot be separated. "
+                         "Remove that covariate, or do not correct these data for batch.")
+    coef = np.linalg.solve(design.T @ design, design.T @ Y)
+    grand_mean = (sizes / n) @ coef[:n_batch] if ref is None else coef[ref].copy()
+    covariate_coef = coef[n_batch:]
+    resid = Y - design @ coef
+    rows = slice(None) if ref is None else codes == ref
+    var_pooled = np.mean(resid[rows] ** 2, axis=0)
+    zero = var_pooled == 0
+    if zero.any():
+        var_pooled[zero] = np.median(var_pooled[~zero]) if (~zero).any() else 1.0
+    s = (Y - grand_mean - cov_design @ covariate_coef) / np.sqrt(var_pooled)
+    return s, grand_mean, var_pooled, covariate_coef
+
+
+def _batch_estimates(s, codes, n_batch, ref):
+    """Least-squares batch effects on the standardised data (``gamma_hat``, ``delta_hat``):
+    each batch's mean and variance per feature."""
+    # With a reference batch, whose column is the intercept, the other batches' means minus
+    # its mean, which is 0 there since its residuals sum to 0.
+    gamma_hat = np.empty((n_batch, s.shape[1]))
+    delta_hat = np.empty_like(gamma_hat)
+    for i in range(n_batch):
+        si = s[codes == i]
+        gamma_hat[i] = si.mean(axis=0)
+        delta_hat[i] = si.var(axis=0, ddof=1)
+    if ref is not None:
+        others = np.arange(n_batch) != ref
+        gamma_hat[others] -= gamma_hat[ref]
+    delta_hat[delta_hat == 0] = 1.0
+    return gamma_hat, delta_hat
+
+
+def _priors(gamma_hat, delta_hat):
+    """Each batch's prior hyperparameters by the method of moments over the features:
+    normal (``gamma_bar``, ``tau2``) for gamma, inverse gamma (``a``, ``b``) for delta."""
+    gamma_bar = gamma_hat.mean(axis=1)
+    tau2 = gamma_hat.var(axis=1, ddof=1)
+    m = delta_hat.mean(axis=1)
+    s2 = delta_hat.var(axis=1, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a_prior = (2 * s2 + m ** 2) / s2
+        b_prior = (m * s2 + m ** 3) / s2
+    return gamma_bar, tau2, a_prior, b_prior
+
+
 def _is_missing(value) -> bool:
     if value is None:
         return True
@@ -434,8 +496,9 @@ def _iterative_solution(s, g_hat, d_hat, g_bar, t2, a, b, conv=1e-4, max_iter=10
             if not change > conv:
                 break
         else:
+            # stacklevel 4: the frame of fit or fit_transform (which reach here via _fit, _shrink)
             warnings.warn("ComBat's parametric estimates did not converge", ConvergenceWarning,
-                          stacklevel=3)
+                          stacklevel=4)
     return g_new, d_new
 
 

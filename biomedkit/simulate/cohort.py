@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from biomedkit.simulate._common import as_dataset, intercept_for_prevalence
 from biomedkit._checks import check_float, check_int, check_random_state
+from biomedkit.simulate._common import as_dataset, intercept_for_prevalence
 
 # The outcome model, term by term: (name, kind, coefficient, formula).
 # "kind" says which knob scales it: linear terms always count, "nonlinear" terms
@@ -248,7 +248,33 @@ def cohort(
                          f"(and n_sites must be >= 2); got {leaky_site!r}")
     rng = check_random_state(random_state)
 
-    # Case mix per site: drawn first so that the patients depend on it.
+    # Every draw comes from one generator, in a fixed order (case mix, patients, noise labs,
+    # event, marker, biases): each step below draws only after the ones before it, so that
+    # a knob that adds a column leaves every earlier column as it was.
+    site, site_effects = _draw_case_mix(n, n_sites, site_shift, group_share, rng)
+    frame = _draw_patients(site, site_effects, rng)
+    frame, noise = _add_noise_labs(frame, n_noise, rng)
+    if n_sites > 1:
+        frame["site"] = pd.Categorical(site_effects.site.to_numpy()[site], categories=site_effects.site)
+    terms = _outcome_terms(nonlinear, interactions)
+    intercept, logit, risk, event = _draw_outcome(frame, terms, prevalence, intercept, rng)
+    frame["event"] = event
+    leak = None if leaky_site is None else _add_leak(frame, leaky_site, marker_leak, rng)
+    frame.index = pd.RangeIndex(1, n + 1, name="patient_id")
+    frame, risk, logit, bias, true_event = _add_bias(
+        frame, risk, logit, rng, selection_bias, measurement_bias, label_bias)
+
+    informative = [c for c in CLINICAL if c != "group"]
+    truth = CohortTruth(risk=risk, logit=logit, intercept=intercept, terms=terms,
+                        informative=informative, noise=noise,
+                        site_effects=site_effects, leak=leak, bias=bias, true_event=true_event)
+    return as_dataset(frame, truth, name="cohort", target="event", sites="site"), truth
+
+
+def _draw_case_mix(n: int, n_sites: int, site_shift: float, group_share: float,
+                   rng: np.random.Generator) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each patient's site, and each site's case mix (shifts in age and blood pressure,
+    shares of smokers and of group B); drawn first, so that the patients depend on it."""
     site = rng.integers(0, n_sites, size=n) if n_sites > 1 else np.zeros(n, dtype=int)
     spread = site_shift if n_sites > 1 else 0.0
     site_effects = pd.DataFrame({
@@ -258,7 +284,14 @@ def cohort(
         "smoker_share": np.clip(0.22 + rng.normal(0, 0.06 * spread, n_sites), 0.02, 0.9),
         "group_b_share": np.clip(group_share + rng.normal(0, 0.1 * spread, n_sites), 0, 1),
     })
+    return site, site_effects
 
+
+def _draw_patients(site: np.ndarray, site_effects: pd.DataFrame,
+                   rng: np.random.Generator) -> pd.DataFrame:
+    """The clinical columns (``CLINICAL``), correlated as in a real cohort and rounded as a
+    record would hold them."""
+    n = site.size
     age = np.clip(rng.normal(60, 10, n) + site_effects.age_shift.to_numpy()[site], 30, 90)
     female = rng.random(n) < 0.5
     group_b = rng.random(n) < site_effects.group_b_share.to_numpy()[site]
@@ -271,52 +304,64 @@ def cohort(
     diabetes = rng.random(n) < expit(-2.3 + 0.15 * (bmi - 27) + 0.03 * (age - 60) + 0.6 * group_b)
     egfr = np.clip(rng.normal(88 - 0.9 * (age - 60), 15, n), 8, 130)
     crp = np.exp(rng.normal(0.3 + 0.06 * (bmi - 27), 1.0, n))
-
-    frame = pd.DataFrame({
+    return pd.DataFrame({
         "age": age.round(1), "female": female.astype(int),
         "group": pd.Categorical(np.where(group_b, "B", "A"), categories=["A", "B"]),
         "smoker": smoker.astype(int), "sbp": sbp.round(0), "total_chol": total_chol.round(2),
         "hdl": hdl.round(2), "bmi": bmi.round(1), "diabetes": diabetes.astype(int),
         "egfr": egfr.round(0), "crp": np.maximum(crp.round(2), 0.01),  # log(crp) stays finite
     })
+
+
+def _add_noise_labs(frame: pd.DataFrame, n_noise: int,
+                    rng: np.random.Generator) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` with ``n_noise`` standard normal ``lab_*`` columns after it, and their names."""
     noise = [f"lab_{i + 1:03d}" for i in range(n_noise)]
     if noise:
-        frame = pd.concat([frame, pd.DataFrame(rng.normal(0, 1, (n, n_noise)), columns=noise)], axis=1)
-    if n_sites > 1:
-        frame["site"] = pd.Categorical(site_effects.site.to_numpy()[site], categories=site_effects.site)
+        labs = pd.DataFrame(rng.normal(0, 1, (len(frame), n_noise)), columns=noise)
+        frame = pd.concat([frame, labs], axis=1)
+    return frame, noise
 
+
+def _outcome_terms(nonlinear: float, interactions: float) -> pd.DataFrame:
+    """The terms of the outcome model (``TERMS``), their coefficients scaled by the knobs."""
     scale = {"linear": 1.0, "nonlinear": nonlinear, "interaction": interactions}
-    terms = pd.DataFrame(
+    return pd.DataFrame(
         [(name, kind, coef * scale[kind], formula) for name, kind, coef, formula in TERMS],
         columns=["term", "kind", "coefficient", "formula"],
     )
+
+
+def _draw_outcome(frame: pd.DataFrame, terms: pd.DataFrame, prevalence: float,
+                  intercept: float | None, rng: np.random.Generator):
+    """The intercept (solved for ``prevalence`` unless given), each patient's true logit and
+    risk, and the event drawn from that risk."""
     # Evaluate the model on the rounded values that the learner sees.
     lp = _linear_predictor(frame, terms)
     if intercept is None:
         intercept = intercept_for_prevalence(lp, prevalence)
     logit = intercept + lp
     risk = expit(logit)
-    frame["event"] = (rng.random(n) < risk).astype(int)
-    leak = None
-    if leaky_site is not None:  # drawn last, so every other column stays as without it
-        copies = (frame["site"] == leaky_site).to_numpy() & (rng.random(n) < marker_leak)
-        tube = np.where(copies, frame["event"], rng.random(n) < 0.3).astype(int)
-        frame.insert(frame.columns.get_loc("event"), "sample_tube", tube)
-        leak = {"column": "sample_tube", "site": leaky_site, "strength": marker_leak}
-    frame.index = pd.RangeIndex(1, n + 1, name="patient_id")
-    # The biases are drawn last too: without them every column is as before.
-    frame, risk, logit, bias, true_event = _add_bias(
-        frame, risk, logit, rng, selection_bias, measurement_bias, label_bias)
+    event = (rng.random(len(frame)) < risk).astype(int)
+    return intercept, logit, risk, event
 
-    informative = [c for c in CLINICAL if c != "group"]
-    truth = CohortTruth(risk=risk, logit=logit, intercept=intercept, terms=terms,
-                        informative=informative, noise=noise,
-                        site_effects=site_effects, leak=leak, bias=bias, true_event=true_event)
-    return as_dataset(frame, truth, name="cohort", target="event", sites="site"), truth
+
+def _add_leak(frame: pd.DataFrame, leaky_site: str, marker_leak: float,
+              rng: np.random.Generator) -> dict:
+    """Insert the ``sample_tube`` marker before ``event`` in ``frame``; return ``truth.leak``.
+
+    Drawn after the event, so every other column stays as without it."""
+    n = len(frame)
+    copies = (frame["site"] == leaky_site).to_numpy() & (rng.random(n) < marker_leak)
+    tube = np.where(copies, frame["event"], rng.random(n) < 0.3).astype(int)
+    frame.insert(frame.columns.get_loc("event"), "sample_tube", tube)
+    return {"column": "sample_tube", "site": leaky_site, "strength": marker_leak}
 
 
 def _add_bias(frame, risk, logit, rng, selection, measurement, label):
-    """Measurement, label and selection bias in group B (see ``cohort``)."""
+    """Measurement, label and selection bias in group B (see ``cohort``).
+
+    Drawn last: without them every column is as before."""
     bias = {}
     group_b = (frame["group"] == "B").to_numpy()
     true_event = frame["event"].to_numpy().copy()

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from biomedkit.simulate._common import as_dataset
 from biomedkit._checks import check_float, check_int, check_random_state
+from biomedkit.simulate._common import as_dataset
 
 
 @dataclass(repr=False)
@@ -124,34 +124,14 @@ def expression(
     rng = check_random_state(random_state)
     genes = [f"g{i + 1:0{max(4, len(str(n_genes)))}d}" for i in range(n_genes)]
 
-    subtype = rng.integers(0, n_subtypes, n_samples)
-    outcome_risk = np.linspace(0.2, 0.8, n_subtypes) if n_subtypes > 1 else np.array([0.5])
-    outcome = (rng.random(n_samples) < outcome_risk[subtype]).astype(int)
-
-    batch = rng.integers(0, n_batches, n_samples)
-    if n_batches > 1 and confounding > 0:
-        by_outcome = rng.random(n_samples) < confounding
-        batch[by_outcome] = np.where(outcome[by_outcome] == 1, n_batches - 1, 0)
-
-    # Subtype signatures: each subtype shifts its own random set of genes.
-    effects = np.zeros((n_subtypes, n_genes))
-    n_de = int(round(de_fraction * n_genes)) if n_subtypes > 1 else 0
-    de_genes = {}
-    for s in range(n_subtypes):
-        chosen = np.sort(rng.choice(n_genes, size=n_de, replace=False))
-        effects[s, chosen] = de_effect * rng.choice([-1.0, 1.0], size=n_de)
-        de_genes[s] = [genes[i] for i in chosen]
-
+    # One generator, in a fixed order: labels, subtype signatures, gene parameters, batch
+    # effects, noise.
+    subtype, outcome_risk, outcome, batch = _draw_labels(n_samples, n_subtypes, n_batches,
+                                                         confounding, rng)
+    effects, de_genes = _subtype_signatures(genes, n_subtypes, de_fraction, de_effect, rng)
     alpha = rng.normal(7.0, 1.5, n_genes)                 # baseline log2 expression
     sigma = np.exp(rng.normal(np.log(0.6), 0.25, n_genes))  # gene-level noise
-    if n_batches > 1:
-        gamma = rng.normal(rng.normal(0, batch_additive, (n_batches, 1)), batch_additive / 2,
-                           (n_batches, n_genes))
-        delta = np.exp(rng.normal(rng.normal(0, batch_multiplicative, (n_batches, 1)),
-                                  batch_multiplicative / 2, (n_batches, n_genes)))
-    else:
-        gamma, delta = np.zeros((1, n_genes)), np.ones((1, n_genes))
-
+    gamma, delta = _batch_effects(n_batches, n_genes, batch_additive, batch_multiplicative, rng)
     noise = rng.standard_normal((n_samples, n_genes)) * sigma
     clean = alpha + effects[subtype] + noise
     observed = alpha + effects[subtype] + gamma[batch] + delta[batch] * noise
@@ -171,3 +151,43 @@ def expression(
         clean=pd.DataFrame(clean, index=index, columns=genes), outcome_risk=outcome_risk,
     )
     return as_dataset(frame, truth, name="expression", target="outcome", sites="batch"), truth
+
+
+def _draw_labels(n_samples: int, n_subtypes: int, n_batches: int, confounding: float,
+                 rng: np.random.Generator):
+    """Each sample's hidden subtype, its outcome (whose risk depends on the subtype only),
+    and its batch (set by the outcome for a share ``confounding`` of the samples)."""
+    subtype = rng.integers(0, n_subtypes, n_samples)
+    outcome_risk = np.linspace(0.2, 0.8, n_subtypes) if n_subtypes > 1 else np.array([0.5])
+    outcome = (rng.random(n_samples) < outcome_risk[subtype]).astype(int)
+    batch = rng.integers(0, n_batches, n_samples)
+    if n_batches > 1 and confounding > 0:
+        by_outcome = rng.random(n_samples) < confounding
+        batch[by_outcome] = np.where(outcome[by_outcome] == 1, n_batches - 1, 0)
+    return subtype, outcome_risk, outcome, batch
+
+
+def _subtype_signatures(genes: list[str], n_subtypes: int, de_fraction: float, de_effect: float,
+                        rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+    """Subtypes x genes shifts: each subtype shifts its own random set of genes up or down."""
+    n_genes = len(genes)
+    effects = np.zeros((n_subtypes, n_genes))
+    n_de = int(round(de_fraction * n_genes)) if n_subtypes > 1 else 0
+    de_genes = {}
+    for s in range(n_subtypes):
+        chosen = np.sort(rng.choice(n_genes, size=n_de, replace=False))
+        effects[s, chosen] = de_effect * rng.choice([-1.0, 1.0], size=n_de)
+        de_genes[s] = [genes[i] for i in chosen]
+    return effects, de_genes
+
+
+def _batch_effects(n_batches: int, n_genes: int, additive: float, multiplicative: float,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Batches x genes: the additive shifts (gamma) and the noise scale factors (delta), each
+    drawn around a batch-wide mean; none with one batch."""
+    if n_batches == 1:
+        return np.zeros((1, n_genes)), np.ones((1, n_genes))
+    gamma = rng.normal(rng.normal(0, additive, (n_batches, 1)), additive / 2, (n_batches, n_genes))
+    delta = np.exp(rng.normal(rng.normal(0, multiplicative, (n_batches, 1)), multiplicative / 2,
+                              (n_batches, n_genes)))
+    return gamma, delta

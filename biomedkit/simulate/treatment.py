@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from biomedkit._checks import check_float, check_int, check_random_state
+from biomedkit._deprecation import keyword_only_after
 
 ACTIONS = ("none", "standard drug", "aggressive drug")
 DEAD = "dead"
@@ -152,7 +153,9 @@ class TreatmentMDP:
 
     # --- simulation --------------------------------------------------------------
 
-    def simulate(self, policy: Any, n_patients: int = 1000, random_state: int | None = None) -> pd.DataFrame:
+    @keyword_only_after(3)
+    def simulate(self, policy: Any, n_patients: int = 1000, *,
+                 random_state: int | None = None) -> pd.DataFrame:
         """Roll out ``n_patients`` patients treated with ``policy``.
 
         Parameters
@@ -210,7 +213,8 @@ class TreatmentMDP:
             "action_prob": cat["prob"],
         })
 
-    def logged(self, n_patients: int = 1000, random_state: int | None = None) -> pd.DataFrame:
+    @keyword_only_after(2)
+    def logged(self, n_patients: int = 1000, *, random_state: int | None = None) -> pd.DataFrame:
         """Records of patients treated by the clinicians (the ``behaviour`` policy).
 
         What a hospital's records would hold: who was in which state, what they
@@ -229,7 +233,7 @@ class TreatmentMDP:
         >>> logs = mdp.logged(n_patients=2000, random_state=0)
         >>> logs.groupby("state", observed=True)["action"].value_counts(normalize=True)  # doctest: +SKIP
         """
-        return self.simulate(self.behaviour, n_patients, random_state).rename(
+        return self.simulate(self.behaviour, n_patients, random_state=random_state).rename(
             columns={"action_prob": "behaviour_prob"})
 
     def returns(self, trajectories: pd.DataFrame) -> pd.Series:

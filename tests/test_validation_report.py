@@ -1,0 +1,76 @@
+"""ValidationReport: the constructor checks the arguments, the validation runs once when needed."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+import biomedkit as bk
+
+COLS = ["age", "female", "smoker", "sbp", "diabetes"]
+
+
+class CountingModel:
+    """A fitted classifier that counts its predictions."""
+
+    def __init__(self, model):
+        self.model, self.calls = model, 0
+
+    def predict_proba(self, X):
+        self.calls += 1
+        return self.model.predict_proba(X)
+
+
+@pytest.fixture(scope="module")
+def data():
+    val, _ = bk.simulate.cohort(600, n_sites=3, random_state=5)
+    model = LogisticRegression(max_iter=1000).fit(val.frame[COLS], val.y)
+    return model, val
+
+
+def test_constructing_checks_but_does_not_predict_until_a_result_is_asked_for(data):
+    model, val = data
+    counting = CountingModel(model)
+    report = bk.validation.ValidationReport(counting, val.frame[COLS], val.y,
+                                            sites=val.frame["site"], n_boot=5)
+    assert counting.calls == 0 and "sections" not in vars(report)
+    p = model.predict_proba(val.frame[COLS])[:, 1]
+    assert report.auc_.auc == pytest.approx(bk.validation.auc_ci(val.y, p).auc)
+    assert counting.calls == 1
+    assert report.run() is report and counting.calls == 1  # runs once
+    assert [s.title for s in report.sections][:3] == ["Data", "Discrimination", "Calibration"]
+    np.testing.assert_array_equal(report.p_, p)
+
+
+def test_rendering_runs_the_validation_and_gives_the_report_of_an_explicit_run(data):
+    model, val = data
+    kwargs = dict(sites=val.frame["site"], subgroups={"group": val.frame["group"]},
+                  development=(val.frame[COLS], val.y), n_boot=20)
+    lazy = bk.validation.ValidationReport(model, val.frame[COLS], val.y, **kwargs)
+    eager = bk.validation.ValidationReport(model, val.frame[COLS], val.y, **kwargs).run()
+    assert lazy.to_markdown() == eager.to_markdown()
+    pd.testing.assert_frame_equal(lazy.net_benefit_, eager.net_benefit_)
+    assert lazy.meta_ is not None and "auc_drop" in lazy.sites_
+
+
+def test_unknown_attributes_still_raise_attribute_error(data):
+    model, val = data
+    report = bk.validation.ValidationReport(model, val.frame[COLS], val.y, n_boot=5)
+    with pytest.raises(AttributeError, match="no attribute 'nope_'"):
+        report.nope_
+    assert not hasattr(report, "nope_") and "sections" not in vars(report)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(y=[0, 1, 2, 1]), ValueError, "y must hold only 0 and 1"),
+    (dict(thresholds=0.2), TypeError, r"thresholds must be a sequence of risks"),
+    (dict(thresholds=(0.1, 1.5)), ValueError, r"thresholds must lie strictly inside \(0, 1\)"),
+    (dict(level=95), ValueError, "level must be a number in"),
+    (dict(n_boot=0), ValueError, r"n_boot must be an integer >= 1"),
+])
+def test_bad_arguments_fail_when_the_report_is_made(data, kwargs, error, message):
+    model, val = data
+    args = dict(model=CountingModel(model), X=val.frame[COLS].iloc[:4], y=[0, 1, 0, 1]) | kwargs
+    with pytest.raises(error, match=message):
+        bk.validation.ValidationReport(**args)
+    assert args["model"].calls == 0
