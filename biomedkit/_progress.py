@@ -50,7 +50,8 @@ def progress(iterable: Iterable, *, total: int | None = None, desc: str = "", mi
         return iterable
     from tqdm.auto import tqdm
 
-    return tqdm(iterable, total=total, desc=desc, leave=False)
+    # delay: a loop that ends within a second never draws a bar (no flicker in short calls)
+    return tqdm(iterable, total=total, desc=desc, leave=False, delay=1.0)
 
 
 def parallel_progress(tasks: Iterable, *, n_jobs: int | None, total: int, desc: str = "",
@@ -61,6 +62,16 @@ def parallel_progress(tasks: Iterable, *, n_jobs: int | None, total: int, desc: 
     Dask cluster under ``joblib.parallel_config(backend="dask")``). With a bar, joblib hands
     the results back one by one (``return_as="generator"``), so the bar moves as tasks finish.
     A backend that cannot do that (multiprocessing) runs the tasks without a bar.
+
+    Parameters
+    ----------
+    tasks : iterable of joblib ``delayed`` calls
+    n_jobs : int or None
+        Passed to ``joblib.Parallel``.
+    total : int
+        The number of tasks (the bar's length).
+    desc, min_total
+        As in :func:`progress`.
 
     Returns
     -------

@@ -9,7 +9,8 @@ silhouette, BIC (for mixtures) and stability side by side for several k.
 
 The fits go through joblib with ``n_jobs``, without naming a backend, so
 ``with joblib.parallel_config(backend="dask"): ...`` spreads them over a Dask
-cluster with no change to this code.
+cluster with no change to this code. A progress bar follows the fits while they run
+(``bk.show_progress(False)`` turns the bars off).
 
 Examples
 --------
@@ -32,6 +33,7 @@ import pandas as pd
 
 from biomedkit._checks import check_int, check_random_state
 from biomedkit._deprecation import keyword_only_after, warn_deprecated
+from biomedkit._progress import parallel_progress, progress
 
 __all__ = ["StabilityResult", "choose_k", "cluster_stability"]
 
@@ -173,15 +175,15 @@ def cluster_stability(
         raise ValueError(f"sample_fraction={sample_fraction} leaves {n_sub} rows per subsample, too few "
                          f"to form {k or 'the'} clusters; raise sample_fraction or give more rows")
 
-    from joblib import Parallel, delayed
+    from joblib import delayed
 
     rng = check_random_state(random_state)
     indices = [np.sort(rng.choice(X.shape[0], size=n_sub, replace=False)) for _ in range(n_resamples)]
     seeds = rng.integers(0, 2**31 - 1, size=n_resamples)
     # Only the fits go through joblib: they are the heavy part, and any backend can run them.
-    labels = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_predict)(estimator, X[idx], int(seed))
-        for idx, seed in zip(indices, seeds, strict=True))
+    labels = parallel_progress((delayed(_fit_predict)(estimator, X[idx], int(seed))
+                                for idx, seed in zip(indices, seeds, strict=True)),
+                               n_jobs=n_jobs, total=n_resamples, desc="cluster_stability")
     aris = np.array([_shared_ari(indices[i], labels[i], indices[j], labels[j])
                      for i in range(n_resamples) for j in range(i + 1, n_resamples)])
     aris = aris[np.isfinite(aris)]  # pairs sharing fewer than 2 rows cannot be compared
@@ -251,7 +253,8 @@ def choose_k(
     ks = _check_ks(ks, X.shape[0])
     seed = None if random_state is None else int(random_state)
     rows = []
-    for k in ks:
+    # each k is a full fit plus n_resamples more: a bar helps from 2 ks on
+    for k in progress(ks, desc="choose_k", min_total=2):
         base = clone(estimator).set_params(**{param: k})
         model = _seeded(clone(base), seed)
         labels = model.fit_predict(X)

@@ -61,7 +61,7 @@ def test_options_passed_by_position_still_work_with_a_warning(noise):
                                            r"cluster_stability\(\) by position"):
         old = bk.clustering.cluster_stability(noise, kmeans, 4, 0.7, 1)
     np.testing.assert_array_equal(old.aris, new.aris)
-    with pytest.warns(FutureWarning, match=r"passing q of quantiles\(\) by position"):
+    with pytest.warns(FutureWarning, match=r"passing q of StabilityResult.quantiles\(\) by position"):
         by_position = new.quantiles([0.25, 0.75])
     pd.testing.assert_series_equal(by_position, new.quantiles(q=[0.25, 0.75]))
     np.testing.assert_allclose(by_position.to_numpy(), np.percentile(new.aris, [25, 75]))

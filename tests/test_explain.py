@@ -258,11 +258,11 @@ def test_predict_row_is_the_old_name_of_what_if_and_warns(booster, cohort):
 def test_options_passed_by_position_still_work_with_a_warning(booster, cohort):
     X, _ = cohort
     expl = bk.explain.explain(booster, X.iloc[:30])
-    with pytest.warns(FutureWarning, match=r"passing kind of to_frame\(\) by position .* use kind=\.\.\."):
+    with pytest.warns(FutureWarning, match=r"passing kind of Explanation.to_frame\(\) by position .* use kind=\.\.\."):
         wide = expl.to_frame("wide")
     pd.testing.assert_frame_equal(wide, expl.to_frame(kind="wide"))
     curves = bk.explain.partial_dependence(booster, X, "age", grid_resolution=5, max_rows=20, random_state=0)
-    with pytest.warns(FutureWarning, match=r"passing kind of to_frame\(\) by position"):
+    with pytest.warns(FutureWarning, match=r"passing kind of DependenceCurves.to_frame\(\) by position"):
         ice = curves.to_frame("individual")
     pd.testing.assert_frame_equal(ice, curves.to_frame(kind="individual"))
 

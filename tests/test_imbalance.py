@@ -171,7 +171,7 @@ def test_string_labels_and_no_mutation(rare):
 
 def test_options_passed_by_position_still_work_with_a_warning():
     estimator, sampler = LogisticRegression(), RandomUnderSampler(random_state=0)
-    with pytest.warns(FutureWarning, match=r"passing correct_prior, prevalence of __init__\(\) by position"):
+    with pytest.warns(FutureWarning, match=r"passing correct_prior, prevalence of ResampledClassifier.__init__\(\) by position"):
         old = ResampledClassifier(estimator, sampler, False, 0.2)
     new = ResampledClassifier(estimator, sampler, correct_prior=False, prevalence=0.2)
     assert old.get_params() == new.get_params()

@@ -284,7 +284,7 @@ def test_sklearn_estimator_contract(estimator, check):
 
 
 def test_estimator_options_passed_by_position_still_work_with_a_warning():
-    with pytest.warns(FutureWarning, match=r"passing rounds, local_steps of __init__\(\) by position"):
+    with pytest.warns(FutureWarning, match=r"passing rounds, local_steps of FederatedLogisticRegression.__init__\(\) by position"):
         old = FederatedLogisticRegression(30, 3)
     assert old.get_params() == FederatedLogisticRegression(rounds=30, local_steps=3).get_params()
 

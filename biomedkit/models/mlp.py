@@ -15,6 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from biomedkit._deprecation import keyword_only_after
+from biomedkit._progress import progress
 
 
 def _build_module(n_in: int, hidden: tuple[int, ...], n_out: int, generator):
@@ -40,6 +41,8 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
     Works like any scikit-learn classifier (binary or multiclass): in pipelines,
     cross-validation and grid searches. It does **not** scale its inputs: put a
     ``StandardScaler`` before it in a ``Pipeline``, or training will be slow and poor.
+    While it trains, a progress bar counts the epochs (``bk.show_progress(False)`` turns
+    the bars off).
 
     Parameters
     ----------
@@ -154,7 +157,8 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
         loss_fn = torch.nn.CrossEntropyLoss()
         self.loss_curve_, self.validation_scores_ = [], None if X_val is None else []
         best, best_state, waited = math.inf, None, 0
-        for epoch in range(self.max_epochs):
+        # leaving the loop early (early stopping) closes the bar: its generator is closed
+        for epoch in progress(range(self.max_epochs), desc="TorchMLPClassifier epochs"):
             self.module_.train()
             total = 0.0
             for batch in torch.randperm(len(y), generator=gen).split(self.batch_size):

@@ -10,9 +10,10 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from biomedkit.multisite.secure import secure_sum
 from biomedkit._checks import check_binary, check_float, check_int, check_random_state
 from biomedkit._deprecation import keyword_only_after
+from biomedkit._progress import progress
+from biomedkit.multisite.secure import secure_sum
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def _fedavg(Xs, ys, names, *, rounds, local_steps, learning_rate, batch_size, al
         return [r, loss, *theta]
 
     history = [record(0)]
-    for r in range(1, rounds + 1):
+    for r in progress(range(1, rounds + 1), desc="fedavg rounds"):
         local = [_local_training(theta, X, y, local_steps, learning_rate, batch_size, alpha, g)
                  for X, y, g in zip(Xs, ys, site_rngs)]
         # each site sends its weight and its weighted model; the server divides the sums
@@ -154,7 +155,8 @@ def fedavg(X_by_site, y_by_site, *, rounds: int = 100, local_steps: int = 1,
     X_by_site : sequence of 2-d arrays or DataFrames, one per site
     y_by_site : sequence of 1-d arrays of 0/1, one per site
     rounds : int, default=100
-        Communication rounds.
+        Communication rounds; a progress bar counts them while they run
+        (``bk.show_progress(False)`` turns the bars off).
     local_steps : int, default=1
         Gradient steps each site takes per round.
     learning_rate : float, default=0.5
