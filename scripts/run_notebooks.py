@@ -99,8 +99,15 @@ def execute(path: Path, out_dir: Path, threads: int) -> dict:
               "error": error, "source_sha256": source_hash(path), "python": sys.executable}
     nb.metadata["biomedkit"] = {k: record[k] for k in ("source_sha256", "seconds", "peak_gb")}
     out_dir.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, out_dir / path.name)
+    _write_atomically(out_dir / path.name, nbformat.writes(nb))
     return record
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    # readers (the tests, another run) never see a half-written file
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
 
 
 def over_budget(record: dict) -> list[str]:
@@ -146,7 +153,7 @@ def run_all(paths: list[Path], out_dir: Path, jobs: int) -> list[dict]:
             print(f"    {r['notebook']:<32} {r['seconds']:>6.1f} s {r['peak_gb']:>5.2f} GB  {status}", flush=True)
     current = {p.stem for p in lessons()}
     merged = sorted((r for r in records.values() if r["notebook"] in current), key=lambda r: r["notebook"])
-    (out_dir / "results.json").write_text(json.dumps(merged, indent=1) + "\n")
+    _write_atomically(out_dir / "results.json", json.dumps(merged, indent=1) + "\n")
     return [records[p.stem] for p in paths]
 
 

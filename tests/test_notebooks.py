@@ -3,7 +3,8 @@
 The README's test command executes each lesson once, in the environment built from the lock
 (scripts/run_notebooks.py, run by scripts/test.sh), and keeps the executed copies in
 build/executed/. The tests marked ``lessons`` read those copies instead of running the lessons
-again; ``bash scripts/test.sh --quick`` leaves them out."""
+again (among them the check that every number the prose quotes is one the lesson prints:
+scripts/prose_numbers.py); ``bash scripts/test.sh --quick`` leaves them out."""
 
 import re
 import sys
@@ -123,3 +124,12 @@ def test_lesson_uses_no_deprecated_biomedkit_name(path):
     old = [line for text in streams for line in text.splitlines()
            if "is deprecated and will be removed in biomedkit" in line]
     assert not old, f"the lesson calls an old name: {old[0]}"
+
+
+@pytest.mark.lessons
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_number_the_prose_quotes_is_printed_by_the_lesson(path):
+    import prose_numbers
+
+    wrong = prose_numbers.disagreements(_executed(path))
+    assert not wrong, "\n".join(f"{n}: ...{context}..." for n, context in wrong)
