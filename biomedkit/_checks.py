@@ -97,6 +97,46 @@ def check_scores(y_score, n: int, name: str = "y_score", probability: bool = Fal
     return s
 
 
+def check_labels_for_model(y, model, n: int, name: str = "y") -> np.ndarray:
+    """Return ``y`` as a 1-d array of length ``n`` whose labels the fitted ``model`` knows.
+
+    A classifier fitted on 'case'/'control' and scored with 0/1 (or the reverse) does not
+    fail in scikit-learn: every label counts as a miss and scores come out inverted or
+    meaningless. So the labels are checked against ``model.classes_`` wherever a fitted
+    model meets new outcomes. Models without ``classes_`` (regressors) only get the shape
+    and missing-value checks.
+    """
+    values = y.to_numpy() if hasattr(y, "to_numpy") and hasattr(y, "dtype") else y
+    a = np.asarray(values)
+    if a.ndim != 1 or len(a) != n:
+        raise ValueError(f"{name} must be one-dimensional with one outcome per row of X ({n}); "
+                         f"got shape {a.shape}")
+    missing = (a != a) if a.dtype.kind in "fc" else np.array([v is None or v != v for v in a.tolist()])
+    if missing.any():
+        raise ValueError(f"{name} contains {int(missing.sum())} missing outcomes; drop those rows first")
+    classes = getattr(model, "classes_", None)
+    if classes is None:
+        return a
+    classes = np.asarray(classes)
+    if a.dtype == bool and classes.dtype.kind in "iu":
+        a = a.astype(int)
+    labels = sorted(set(a.tolist()), key=str)
+    known = set(classes.tolist()) if _same_kind(a, classes) else set()
+    unknown = [v for v in labels if v not in known]
+    if unknown:
+        raise ValueError(f"{name} holds labels the model was not fitted on ({unknown[:5]}); the model's "
+                         f"classes are {classes.tolist()}. Recode {name} to those labels (a model fitted "
+                         "on 'case'/'control' must be scored with 'case'/'control', not 0/1).")
+    return a
+
+
+def _same_kind(a: np.ndarray, classes: np.ndarray) -> bool:
+    """Numbers compare with numbers and text with text; a mix never matches."""
+    def numeric(x):
+        return x.dtype.kind in "iufb"
+    return numeric(a) == numeric(classes)
+
+
 def check_level(level) -> float:
     """Return a confidence level in (0, 1)."""
     if not _is_real(level) or not 0 < level < 1:

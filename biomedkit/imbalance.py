@@ -148,6 +148,10 @@ def prior_shift_correction(y_prob, train_prevalence: float, prevalence: float) -
     array([0.1   , 0.3077])
     """
     p = np.asarray(y_prob)
+    if p.ndim == 2 and p.shape[1] == 2:
+        # Both columns of predict_proba, each corrected alone, would no longer sum to 1.
+        raise ValueError("y_prob has two columns; pass the probability of the event only, "
+                         "model.predict_proba(X)[:, 1], and take 1 minus the result for the other class")
     p = check_scores(p.ravel(), p.size, "y_prob", probability=True).reshape(p.shape)
     r_train = check_float(train_prevalence, "train_prevalence", 0, 1, open_low=True, open_high=True)
     r = check_float(prevalence, "prevalence", 0, 1, open_low=True, open_high=True)

@@ -436,11 +436,46 @@ def _check_logs(logs: Any, need: tuple = ()) -> tuple[pd.DataFrame, tuple, tuple
                              "state or action (as TreatmentMDP.logged() returns it)")
     if list(logs["state"].cat.categories) != list(logs["next_state"].cat.categories):
         raise ValueError("logs['state'] and logs['next_state'] must have the same categories")
-    if logs[["state", "action", "next_state", "reward", "visit"]].isna().any().any():
-        raise ValueError("logs has missing values in state, action, next_state, reward or visit")
+    for column in ("patient", "state", "action", "next_state", "reward", "visit", "done"):
+        if logs[column].isna().any():
+            raise ValueError(f"logs[{column!r}] has {int(logs[column].isna().sum())} missing values; "
+                             "every logged visit needs a complete row (drop or repair those rows)")
+    logs = logs.assign(reward=_finite_numbers(logs["reward"], "reward"), visit=_visits(logs["visit"]),
+                       done=_flags(logs["done"]))
     if logs.duplicated(["patient", "visit"]).any():
         raise ValueError("logs has more than one row for some (patient, visit); one row per visit is expected")
     return logs, tuple(logs["state"].cat.categories), tuple(logs["action"].cat.categories)
+
+
+def _finite_numbers(column: pd.Series, name: str) -> np.ndarray:
+    if not (pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)):
+        raise TypeError(f"logs[{name!r}] must be numeric; got dtype {column.dtype}")
+    values = column.to_numpy(dtype=float)
+    if not np.isfinite(values).all():
+        raise ValueError(f"logs[{name!r}] has infinite values")
+    return values
+
+
+def _visits(column: pd.Series) -> np.ndarray:
+    """Visit numbers as ints 0, 1, ...: a negative or fractional visit is refused, never dropped."""
+    values = _finite_numbers(column, "visit")
+    if (values < 0).any() or (values != np.round(values)).any():
+        bad = values[(values < 0) | (values != np.round(values))]
+        raise ValueError(f"logs['visit'] must hold whole numbers 0, 1, 2, ... (the first visit is 0); "
+                         f"got values such as {bad[:5].tolist()}")
+    return values.astype(int)
+
+
+def _flags(column: pd.Series) -> np.ndarray:
+    """``done`` as booleans; anything but True/False (or 1/0) is refused, never read as True."""
+    if pd.api.types.is_bool_dtype(column):
+        return column.to_numpy(dtype=bool)
+    values = column.to_numpy()
+    if not all(isinstance(v, (bool, np.bool_)) or (isinstance(v, numbers.Real) and v in (0, 1))
+               for v in values.tolist()):
+        raise ValueError("logs['done'] must hold True/False (or 1/0) on every row; got values such as "
+                         f"{pd.unique(column.astype(object))[:5].tolist()}")
+    return values.astype(bool)
 
 
 def _horizon(logs: pd.DataFrame, n_visits: int | None) -> int:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import pandas as pd
 
 from biomedkit.datasets._cards import FIELDS, all_cards, get_card
+from biomedkit.datasets._convert import model_ready
 from biomedkit.datasets._dataset import Dataset
 from biomedkit.datasets._remote import cache_dir, fetch
 
-__all__ = ["Dataset", "cache_dir", "catalog", "fetch", "load"]
+__all__ = ["Dataset", "cache_dir", "catalog", "fetch", "load", "model_ready"]
 
 
 def catalog() -> pd.DataFrame:

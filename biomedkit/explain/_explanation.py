@@ -63,8 +63,24 @@ class Explanation:
 
     @property
     def prediction(self) -> np.ndarray:
-        """The model output for each row, on the ``output`` scale: base value plus the values."""
+        """The model output for each row, on the ``output`` scale (``"log-odds"``,
+        ``"probability"`` or ``"raw"``): base value plus the values. For the risk as a
+        probability, whatever the scale, use :attr:`risk`."""
         return self.base_values + self.values.sum(axis=1)
+
+    @property
+    def risk(self) -> np.ndarray:
+        """The predicted probability of the event for each row (the number an explorer or a
+        clinician reads): ``prediction`` itself on the probability scale, its inverse logit
+        on the log-odds scale. A regressor's output (``"raw"``) is no risk: ValueError."""
+        if self.output == "probability":
+            return self.prediction
+        if self.output == "log-odds":
+            from scipy.special import expit
+
+            return expit(self.prediction)
+        raise ValueError(f"this Explanation's output is on the {self.output!r} scale (a regression), "
+                         "which has no risk; read .prediction instead")
 
     def __len__(self) -> int:
         return len(self.values)
@@ -129,13 +145,14 @@ class Explanation:
         Returns
         -------
         Explanation
-            One row; its ``prediction[0]`` is the model's new output (on the
-            ``output`` scale), explained by the same method and background.
+            One row; its ``prediction[0]`` is the model's new output on the ``output``
+            scale (log-odds for XGBoost and linear classifiers), its ``risk[0]`` the new
+            probability of the event; explained by the same method and background.
 
         Examples
         --------
         >>> expl = bk.explain.explain(model, X_test)                     # doctest: +SKIP
-        >>> expl.what_if(0, smoker=0).prediction                         # doctest: +SKIP
+        >>> expl.what_if(0, smoker=0).risk                               # doctest: +SKIP
         """
         from biomedkit.explain._explain import explain
 

@@ -87,18 +87,39 @@ def as_frame(X, model, name: str = "X") -> pd.DataFrame:
         raise ValueError(f"{name} has {X.shape[1]} columns but the model was fitted on "
                          f"{n_features}; pass the same features as in fit")
     if columns is None:
-        return pd.DataFrame(X, columns=names or [f"x{i}" for i in range(X.shape[1])])
-    if columns != list(X.columns):
+        X = pd.DataFrame(X, columns=names or [f"x{i}" for i in range(X.shape[1])])
+    elif columns != list(X.columns):
         X = X.set_axis(columns, axis=1)
-    return X if names is None or columns == names else X[names]
+    X = X if names is None or list(X.columns) == names else X[names]
+    check_finite(X, name)
+    return X
+
+
+def check_finite(X: pd.DataFrame, name: str = "X") -> None:
+    """Refuse infinite values: no model output or SHAP value is finite after them."""
+    numeric = X.select_dtypes("number")
+    if numeric.shape[1] == 0:
+        return
+    values = numeric.to_numpy(dtype=float, na_value=np.nan)
+    bad = np.isinf(values).any(axis=0)
+    if bad.any():
+        raise ValueError(f"{name} has infinite values in {list(numeric.columns[bad])[:10]}; replace "
+                         "them (for example a division by zero upstream) before explaining the model")
 
 
 def nan_columns(X: pd.DataFrame) -> list[str]:
     return [str(c) for c in X.columns[X.isna().any().to_numpy()]]
 
 
+def text_columns(X: pd.DataFrame) -> list[str]:
+    return [str(c) for c, dtype in X.dtypes.items()
+            if dtype == object or isinstance(dtype, pd.StringDtype)]
+
+
 def check_nan_accepted(model, X: pd.DataFrame, name: str = "X") -> None:
-    """Raise a clear ValueError if ``X`` has NaN and the model refuses them (asking the model itself)."""
+    """Raise a clear ValueError if ``X`` has NaN or text columns and the model refuses them
+    (asking the model itself: a Pipeline with an encoder takes text, a bare model does not)."""
+    check_text_accepted(model, X, name)
     columns = nan_columns(X)
     if not columns:
         return
@@ -110,6 +131,19 @@ def check_nan_accepted(model, X: pd.DataFrame, name: str = "X") -> None:
                          f"{type(model).__name__} cannot take them; impute first (for example a "
                          "SimpleImputer in a Pipeline) or use a model that handles them, such as "
                          "XGBoost or HistGradientBoosting") from error
+
+
+def check_text_accepted(model, X: pd.DataFrame, name: str = "X") -> None:
+    """Raise a clear ValueError if ``X`` has text columns the model cannot read."""
+    columns = text_columns(X)
+    if not columns:
+        return
+    try:
+        model.predict(X.dropna().head(5) if X.notna().any(axis=1).any() else X.head(5))
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{name} has text columns {columns[:10]} that {type(model).__name__} cannot "
+                         "read; convert them as in fit (bk.datasets.model_ready(X) makes text columns "
+                         "categorical and integers float) or put an encoder in a Pipeline") from error
 
 
 def sample_rows(X: pd.DataFrame, max_rows: int, random_state) -> pd.DataFrame:

@@ -121,9 +121,16 @@ def partial_dependence(model, X, feature: str, *, grid_resolution: int = 30,
     grid_resolution = check_int(grid_resolution, "grid_resolution", 2)
     X = sample_rows(X, check_int(max_rows, "max_rows", 1), random_state)
     dtype = X[feature].dtype
-    categorical = isinstance(dtype, pd.CategoricalDtype) or dtype.kind in "OSU"
+    categorical = isinstance(dtype, pd.CategoricalDtype) or dtype.kind in "OSU" or isinstance(
+        dtype, pd.StringDtype)
+    custom = None
+    if not categorical:
+        # scikit-learn refuses to vary an integer column (a CSV's counts and 0/1 flags): vary
+        # a float copy, and build the grid here so that it always stays inside the percentiles.
+        X = X.assign(**{feature: pd.to_numeric(X[feature]).astype(float)})
+        custom = {feature: numeric_grid(X[feature], grid_resolution, percentiles)}
     result = sklearn_partial_dependence(model, X, [feature], kind="both", grid_resolution=grid_resolution,
-                                        percentiles=percentiles,
+                                        percentiles=percentiles, custom_values=custom,
                                         categorical_features=[feature] if categorical else None)
     average, individual = result["average"], result["individual"]
     k = check_output_index(average.shape[0], output_index)
@@ -140,3 +147,22 @@ def partial_dependence(model, X, feature: str, *, grid_resolution: int = 30,
                                  "prediction": individual[k].ravel()}),
         response=response, categorical=categorical)
 
+
+def numeric_grid(values: pd.Series, grid_resolution: int, percentiles) -> np.ndarray:
+    """The grid of a numeric feature: its distinct values inside the percentile range when
+    there are at most ``grid_resolution`` of them, else evenly spaced points across it."""
+    if (not isinstance(percentiles, (tuple, list)) or len(percentiles) != 2
+            or not all(isinstance(p, (int, float)) and not isinstance(p, bool) for p in percentiles)
+            or not 0 <= percentiles[0] < percentiles[1] <= 1):
+        raise ValueError(f"percentiles must be two numbers 0 <= low < high <= 1, e.g. (0.05, 0.95); "
+                         f"got {percentiles!r}")
+    observed = values.dropna().to_numpy(dtype=float)
+    if observed.size == 0:
+        raise ValueError(f"feature {values.name!r} has no observed values in X")
+    from scipy.stats.mstats import mquantiles
+
+    low, high = mquantiles(observed, prob=percentiles)  # scikit-learn's own quantiles
+    inside = np.unique(observed[(observed >= low) & (observed <= high)])
+    if inside.size <= grid_resolution:
+        return inside
+    return np.linspace(low, high, grid_resolution)

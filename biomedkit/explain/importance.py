@@ -7,7 +7,7 @@ import pandas as pd
 
 from biomedkit.explain._inputs import (as_frame, booster_of, check_fitted, check_nan_accepted, is_classifier,
                                       is_xgboost)
-from biomedkit._checks import check_int
+from biomedkit._checks import check_int, check_labels_for_model
 
 INTERVALS = ("t", "percentile")
 
@@ -77,16 +77,17 @@ def permutation_importance(model, X, y, *, scoring=None, n_repeats: int = 10, le
     check_fitted(model)
     X = as_frame(X, model)
     check_nan_accepted(model, X)
-    y = np.asarray(y)
-    if y.ndim != 1 or len(y) != len(X):
-        raise ValueError(f"y must be one-dimensional with one outcome per row of X ({len(X)}); "
-                         f"got shape {y.shape}")
+    y = check_labels_for_model(y, model, len(X))
     n_repeats = check_int(n_repeats, "n_repeats", 2)
     level = check_level(level)
     if interval not in INTERVALS:
         raise ValueError(f"interval must be one of {INTERVALS}; got {interval!r}")
     if scoring is None and is_classifier(model) and len(getattr(model, "classes_", ())) == 2:
         scoring = "roc_auc"
+    if scoring == "roc_auc" and len(set(y.tolist())) < 2:
+        # the AUC is undefined with one class: every importance would be NaN
+        raise ValueError("y has only one class; permutation importance by AUC needs events and "
+                         "non-events among the held-out rows")
     result = sklearn_permutation_importance(model, X, y, scoring=scoring, n_repeats=n_repeats,
                                             random_state=random_state, n_jobs=n_jobs,
                                             sample_weight=sample_weight)

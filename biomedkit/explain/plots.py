@@ -54,6 +54,14 @@ def _swarm_offsets(x: np.ndarray, n_bins: int = 100, width: float = 0.4) -> np.n
     return offset * width / max(np.abs(offset).max(), 1)
 
 
+def _check_explanation(explanation) -> None:
+    from biomedkit.explain._explanation import Explanation
+
+    if not isinstance(explanation, Explanation):
+        raise TypeError("explanation must come from bk.explain.explain(model, X); "
+                        f"got {type(explanation).__name__}")
+
+
 @keyword_only_after(1)
 def plot_summary(explanation, *, max_features: int = 15, max_points: int = 5000, ax=None,
                  random_state: int = 0):
@@ -77,6 +85,7 @@ def plot_summary(explanation, *, max_features: int = 15, max_points: int = 5000,
     --------
     >>> bk.explain.plot_summary(expl)                                 # doctest: +SKIP
     """
+    _check_explanation(explanation)
     import matplotlib.pyplot as plt
 
     top = explanation.importance()["feature"].head(max_features).tolist()
@@ -127,6 +136,7 @@ def plot_waterfall(explanation, *, row: int = 0, max_features: int = 10, ax=None
     --------
     >>> bk.explain.plot_waterfall(expl, row=3)                        # doctest: +SKIP
     """
+    _check_explanation(explanation)
     from scipy.special import expit
 
     if not -len(explanation) <= row < len(explanation):
@@ -190,6 +200,7 @@ def plot_dependence(explanation, feature: str, *, color_by: str | None = "auto",
     --------
     >>> bk.explain.plot_dependence(expl, "age", color_by="smoker")   # doctest: +SKIP
     """
+    _check_explanation(explanation)
     import matplotlib.pyplot as plt
 
     names = explanation.feature_names
@@ -241,7 +252,8 @@ def plot_importance(importance, *, max_features: int = 15, ax=None):
     >>> bk.explain.plot_importance(bk.explain.permutation_importance(model, X, y))  # doctest: +SKIP
     """
     table = importance.importance() if hasattr(importance, "importance") else importance
-    column = next((c for c in ("mean_abs_shap", "mean", "importance") if c in table.columns), None)
+    column = next((c for c in ("mean_abs_shap", "mean", "importance") if c in table.columns), None) if (
+        isinstance(table, pd.DataFrame)) else None
     if column is None or "feature" not in table.columns:
         raise ValueError("importance must be an Explanation or a table from importance(), "
                          "permutation_importance() or impurity_importance()")

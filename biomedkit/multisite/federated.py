@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,8 +113,28 @@ def _fedavg(Xs, ys, names, *, rounds, local_steps, learning_rate, batch_size, al
         theta = total[1:] / total[0]
         history.append(record(r))
     history = pd.DataFrame(history, columns=["round", "log_loss", "intercept", *names])
+    _warn_if_diverged(history["log_loss"].to_numpy(), Xs, learning_rate)
     return FedAvgResult(coef_=theta[1:].copy(), intercept_=float(theta[0]),
                         history=history.astype({"round": int}))
+
+
+def _warn_if_diverged(loss: np.ndarray, Xs: list, learning_rate: float) -> None:
+    """Warn when training made the model worse than where it started (all zeros: log 2).
+
+    Gradient descent with too large a step, or on features in their raw units (a
+    cholesterol in mg/dL next to a 0/1 flag), overshoots and oscillates; the result looks
+    like any other fit, so the learner must be told.
+    """
+    if np.isfinite(loss[-1]) and loss[-1] <= loss[0]:
+        return
+    from sklearn.exceptions import ConvergenceWarning
+
+    sd = np.concatenate(Xs).std(axis=0)
+    hint = (f"the features are not standardised (standard deviations up to {sd.max():.3g}); "
+            "scale them, e.g. with StandardScaler, and " if sd.max() > 10 else "")
+    warnings.warn(f"federated training diverged: the mean log-loss went from {loss[0]:.3g} to "
+                  f"{loss[-1]:.3g} over the rounds; {hint}lower learning_rate (now {learning_rate:g}). "
+                  "The returned coefficients are not a usable model.", ConvergenceWarning, stacklevel=3)
 
 
 def _check_fedavg_args(rounds, local_steps, learning_rate, batch_size, alpha, weighting, secure):

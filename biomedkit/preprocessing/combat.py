@@ -69,6 +69,10 @@ class ComBat(TransformerMixin, BaseEstimator):
         The hyperparameters of the priors.
     grand_mean_, var_pooled_ : ndarray of shape (n_features_out,)
     covariate_coef_ : ndarray of shape (n_covariate_terms, n_features_out)
+    untouched_ : ndarray of bool, shape (n_features_out,)
+        Features without variance within batches (after covariates), for example a gene
+        constant in every sample. They have no scale to correct, so ComBat returns them
+        unchanged (as scanpy does; sva leaves out genes constant within a batch) and warns.
     n_features_in_, feature_names_in_ : as in scikit-learn
 
     Notes
@@ -265,8 +269,12 @@ class ComBat(TransformerMixin, BaseEstimator):
         ref = self._reference_index()
         self._check_confounding(codes, covs)
         cov_design = self._covariate_design(covs, Y.shape[0], reset=True)
-        s, self.grand_mean_, self.var_pooled_, self.covariate_coef_ = _standardise(
+        s, self.grand_mean_, self.var_pooled_, self.covariate_coef_, self.untouched_ = _standardise(
             Y, codes, sizes, ref, cov_design)
+        if self.untouched_.any():
+            warnings.warn(f"{int(self.untouched_.sum())} feature(s) have no variance within batches "
+                          "(e.g. a gene constant everywhere); ComBat leaves them unchanged", UserWarning,
+                          stacklevel=3)
         self.gamma_hat_, self.delta_hat_ = _batch_estimates(s, codes, sizes.size, ref)
         self.gamma_bar_, self.tau2_, self.a_prior_, self.b_prior_ = _priors(
             self.gamma_hat_, self.delta_hat_)
@@ -358,6 +366,10 @@ class ComBat(TransformerMixin, BaseEstimator):
         if self.reference_index_ is not None:
             at_ref = codes == self.reference_index_
             out[at_ref] = Y[at_ref]
+        # No variance within batches means no scale to correct: standardising such a feature
+        # by a borrowed variance would make a constant gene batch-dependent.
+        untouched = getattr(self, "untouched_", np.zeros(Y.shape[1], dtype=bool))
+        out[:, untouched] = Y[:, untouched]
         return out
 
     def fit_transform(self, X, y=None):
@@ -433,11 +445,12 @@ def _standardise(Y, codes, sizes, ref, cov_design):
     resid = Y - design @ coef
     rows = slice(None) if ref is None else codes == ref
     var_pooled = np.mean(resid[rows] ** 2, axis=0)
-    zero = var_pooled == 0
+    # Zero up to rounding: a least-squares fit of a constant leaves residuals of order eps.
+    zero = var_pooled <= (64 * np.finfo(float).eps * np.abs(Y).max(axis=0, initial=0.0)) ** 2
     if zero.any():
         var_pooled[zero] = np.median(var_pooled[~zero]) if (~zero).any() else 1.0
     s = (Y - grand_mean - cov_design @ covariate_coef) / np.sqrt(var_pooled)
-    return s, grand_mean, var_pooled, covariate_coef
+    return s, grand_mean, var_pooled, covariate_coef, zero
 
 
 def _batch_estimates(s, codes, n_batch, ref):

@@ -1,0 +1,809 @@
+"""Bad input through every public path (issue 17): a researcher's own table never crashes
+and never lies.
+
+One table drives the whole module. Each :class:`Row` names a public function, builds a valid
+call (fresh data each time) and lists bad variants of it: NaN in X, y or scores, mismatched
+lengths, one class, string labels, a pandas index that is not 0..n-1, nullable dtypes (Int64,
+boolean, string[python]), HTML in labels, degenerate risks (all equal, exactly 0/1) and wrong
+types. Each variant states what must happen:
+
+- ``error(arg)``: a ValueError or TypeError whose message names ``arg``;
+- ``handled(check)``: a result for which ``check(result, valid_result)`` holds (by default: the
+  same numbers as the valid call, with no new NaN).
+
+Whatever happens, the caller's input is unchanged afterwards (deep compare with a copy).
+Running this file as a script prints the tally the issue asks for: calls, clear errors,
+handled, unclear errors (a ValueError/TypeError that does not name the argument), crashes
+(any other exception) and silent wrong results:
+
+    python tests/bad_input_suite.py [name ...]
+
+Not yet part of the test command (its name keeps pytest from collecting it): it takes about
+15 minutes on 2 cores and some rows still fail; `pytest tests/bad_input_suite.py` runs it as
+tests. The findings fixed so far have their own tests in test_bad_input_findings.py.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import sys
+import warnings
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import biomedkit as bk
+
+N = 80
+HTML = "<b>x</b>&<i>"
+
+
+# --- data builders: small, fast, deterministic ---------------------------------------------
+
+def cohort(n: int = N, seed: int = 0):
+    data, _ = bk.simulate.cohort(n=n, random_state=seed)
+    X = data.X[["age", "sbp", "hdl", "bmi", "egfr", "crp"]].astype(float).reset_index(drop=True)
+    y = data.y.to_numpy().astype(int)
+    y[:4] = [0, 1, 0, 1]  # both classes even in the smallest cut
+    return X, y
+
+
+def fitted_lr(X, y):
+    from sklearn.linear_model import LogisticRegression
+    return LogisticRegression(max_iter=500).fit(X, y)
+
+
+def fitted_forest(X, y):
+    from sklearn.ensemble import RandomForestClassifier
+    return RandomForestClassifier(n_estimators=10, max_depth=3, random_state=0, n_jobs=1).fit(X, y)
+
+
+def scores(X, y):
+    return fitted_lr(X, y).predict_proba(X)[:, 1]
+
+
+def groups(n: int = N):
+    return np.array(["A", "B"] * (n // 2))
+
+
+# --- outcomes ------------------------------------------------------------------------------
+
+CLEAR, HANDLED, UNCLEAR, CRASH, WRONG = "clear error", "handled", "unclear error", "crash", "silent wrong"
+
+
+def numbers(obj) -> np.ndarray:
+    """The numbers in a result, flattened, for comparing one call with another."""
+    if obj is None:
+        return np.empty(0)
+    if isinstance(obj, pd.DataFrame):
+        return obj.select_dtypes(["number", "bool"]).to_numpy(dtype=float).ravel()
+    if isinstance(obj, pd.Series):
+        return obj.to_numpy(dtype=float) if obj.dtype.kind in "iufb" else np.empty(0)
+    if isinstance(obj, np.ndarray):
+        return obj.astype(float).ravel() if obj.dtype.kind in "iufb" else np.empty(0)
+    if isinstance(obj, (bool, int, float, np.number)):
+        return np.array([float(obj)])
+    if isinstance(obj, (list, tuple)):
+        parts = [numbers(o) for o in obj]
+        return np.concatenate(parts) if parts else np.empty(0)
+    if isinstance(obj, dict):
+        return numbers(list(obj.values()))
+    if is_dataclass(obj):
+        return numbers([getattr(obj, f.name) for f in fields(obj)])
+    return np.empty(0)
+
+
+def same_as_valid(result, valid) -> bool:
+    a, b = numbers(result), numbers(valid)
+    return a.shape == b.shape and np.allclose(a, b, rtol=1e-6, atol=1e-9, equal_nan=True)
+
+
+def finite(result, valid) -> bool:
+    return bool(np.isfinite(numbers(result)).all())
+
+
+def anything(result, valid) -> bool:
+    return True
+
+
+@dataclass
+class Expect:
+    arg: str | None = None            # an error naming this argument ...
+    check: Callable | None = None     # ... or a result passing this check
+    why: str = ""
+
+
+def error(arg: str) -> Expect:
+    return Expect(arg=arg)
+
+
+def handled(check: Callable = same_as_valid, why: str = "") -> Expect:
+    return Expect(check=check, why=why)
+
+
+@dataclass
+class Variant:
+    name: str
+    mutate: Callable[[dict], dict]
+    expect: Expect
+    xfail: str | None = None
+
+
+@dataclass
+class Row:
+    name: str
+    build: Callable[[], dict]
+    call: Callable[..., Any]
+    variants: list[Variant] = field(default_factory=list)
+    xfail: dict = field(default_factory=dict)  # variant name -> reason (known failures)
+
+
+def names_argument(message: str, arg: str) -> bool:
+    return re.search(rf"(?<![\w.]){re.escape(arg)}(?!\w)", message) is not None
+
+
+def same_input(a, b) -> bool:
+    """Deep equality of inputs, dtypes and indexes included (fitted models are skipped)."""
+    if isinstance(a, (pd.DataFrame, pd.Series)):
+        return type(a) is type(b) and a.equals(b) and a.index.equals(b.index) and (
+            a.dtypes.equals(b.dtypes) if isinstance(a, pd.DataFrame) else a.dtype == b.dtype)
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and a.shape == b.shape and (
+            np.array_equal(a, b, equal_nan=a.dtype.kind in "fc") if a.dtype.kind != "O"
+            else all(same_input(x, y) for x, y in zip(a.ravel(), b.ravel())))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_input(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same_input(x, y) for x, y in zip(a, b))
+    if isinstance(a, (str, int, float, bool, type(None))):
+        return a == b or (isinstance(a, float) and np.isnan(a) and np.isnan(b))
+    return True  # models and other objects: fitting them is their job
+
+
+LAST_WARNINGS: list[str] = []
+
+
+def quiet_call(row: Row, kwargs: dict):
+    """Call the row's function, keeping the warnings it gave (a check may ask for one)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = row.call(**kwargs)
+    LAST_WARNINGS[:] = [str(w.message) for w in caught]
+    return result
+
+
+def warns(text: str) -> Callable:
+    """A check: the call returned and warned with a message containing ``text``."""
+    def check(result, valid):
+        return any(text in message for message in LAST_WARNINGS)
+    return check
+
+
+_VALID: dict[str, Any] = {}
+
+
+def valid_result(row: Row):
+    """The valid call's result, computed once per row (the bad calls are compared with it)."""
+    if row.name not in _VALID:
+        _VALID[row.name] = quiet_call(row, row.build())
+    return _VALID[row.name]
+
+
+def run_variant(row: Row, variant: Variant) -> tuple[str, str]:
+    """Run one bad call; return (outcome, detail)."""
+    valid = valid_result(row)
+    kwargs = variant.mutate(row.build())
+    before = copy.deepcopy(kwargs)
+    try:
+        result = quiet_call(row, kwargs)
+    except (ValueError, TypeError) as err:
+        outcome = CLEAR if variant.expect.arg and names_argument(str(err), variant.expect.arg) else UNCLEAR
+        detail = f"{type(err).__name__}: {err}"
+    except Exception as err:  # noqa: BLE001 - counting crashes is the point
+        outcome, detail = CRASH, f"{type(err).__name__}: {err}"
+    else:
+        ok = variant.expect.check is not None and variant.expect.check(result, valid)
+        outcome, detail = (HANDLED, "") if ok else (WRONG, f"returned {str(result)[:200]}")
+    if not same_input(kwargs, before):
+        outcome, detail = WRONG, "the call changed its input"
+    return outcome, detail
+
+
+# --- variants: each takes the valid kwargs and returns bad ones ------------------------------
+
+def _copy(kw):
+    return {k: (v.copy() if hasattr(v, "copy") and not callable(getattr(v, "fit", None)) else v)
+            for k, v in kw.items()}
+
+
+def setting(arg, value):
+    def mutate(kw):
+        kw = _copy(kw)
+        kw[arg] = value(kw[arg]) if callable(value) else value
+        return kw
+    return mutate
+
+
+def _with_first(value):
+    def f(a):
+        if isinstance(a, pd.DataFrame):
+            a = a.astype({a.columns[0]: float})
+            a.iloc[0, 0] = value
+            return a
+        if isinstance(a, pd.Series):
+            a = a.astype(float)
+            a.iloc[0] = value
+            return a
+        a = np.array(a, dtype=float)
+        a.flat[0] = value
+        return a
+    return f
+
+
+def _shorter(a):
+    return a.iloc[:-1] if isinstance(a, (pd.DataFrame, pd.Series)) else np.asarray(a)[:-1]
+
+
+def _strings(a):
+    return np.where(np.asarray(a) == 1, "case", "control")
+
+
+def _one_class(a):
+    return np.zeros(len(a), dtype=int)
+
+
+def _nullable(dtype):
+    def f(a):
+        if isinstance(a, pd.DataFrame):
+            col = a.columns[0]
+            a = a.copy()
+            if dtype == "string[python]":
+                a[col] = a[col].astype(str).astype(dtype)
+            elif dtype == "boolean":
+                a[col] = (a[col] > a[col].median()).astype(dtype)
+            else:
+                a[col] = a[col].round().astype(dtype)
+            return a
+        return pd.array(np.asarray(a).astype(bool) if dtype == "boolean" else np.asarray(a), dtype=dtype)
+    return f
+
+
+def odd_index(*args):
+    """Every pandas (or array) argument named gets the index 200, 198, ..., same rows."""
+    def mutate(kw):
+        kw = _copy(kw)
+        n = len(kw[args[0]])
+        index = pd.Index(200 - 2 * np.arange(n))
+        for arg in args:
+            a = kw[arg]
+            if isinstance(a, pd.DataFrame):
+                kw[arg] = a.set_axis(index)
+            elif np.ndim(a) == 1:
+                kw[arg] = pd.Series(np.asarray(a), index=index)
+            else:
+                kw[arg] = pd.DataFrame(np.asarray(a), index=index)
+        return kw
+    return mutate
+
+
+def shorter(arg):
+    return Variant("short " + arg, setting(arg, _shorter), error(arg))
+
+
+def nan(arg):
+    return Variant("NaN in " + arg, setting(arg, _with_first(np.nan)), error(arg))
+
+
+def inf(arg):
+    return Variant("inf in " + arg, setting(arg, _with_first(np.inf)), error(arg))
+
+
+def X_variants(arg="X", *, nullable=None, text=None, html=None, nan_=None):
+    """The bad tables every function taking a feature table meets."""
+    out = [nan(arg) if nan_ is None else Variant("NaN in " + arg, nan(arg).mutate, nan_), inf(arg),
+           Variant("odd index of " + arg, odd_index(arg), handled())]
+    out += [Variant(f"{dtype} column in {arg}", setting(arg, _nullable(dtype)),
+                    nullable or handled(finite)) for dtype in ("Int64", "boolean")]
+    out.append(Variant(f"string[python] column in {arg}", setting(arg, _nullable("string[python]")),
+                       text or handled(why="numbers stored as text are read as numbers, as scikit-learn does")))
+    # For a fitted model, a renamed column is a missing feature: an error naming X.
+    out.append(Variant(f"HTML in a column name of {arg}",
+                       setting(arg, lambda a: a.rename(columns={a.columns[0]: HTML})),
+                       html or handled()))
+    out.append(Variant(f"{arg} as a list of strings", setting(arg, ["a", "b"]), error(arg)))
+    return out
+
+
+def y_variants(arg="y", *, strings=None, one_class=None):
+    return [nan(arg), shorter(arg),
+            Variant("one class in " + arg, setting(arg, _one_class), one_class or error(arg)),
+            Variant("string labels in " + arg, setting(arg, _strings), strings or error(arg)),
+            Variant(f"Int64 {arg}", setting(arg, _nullable("Int64")), handled()),
+            Variant(f"boolean {arg}", setting(arg, _nullable("boolean")), handled())]
+
+
+def score_variants(arg, *, equal=None, exact=None):
+    return [nan(arg), shorter(arg),
+            Variant(f"two columns in {arg}", setting(arg, lambda s: np.column_stack([1 - s, s])), error(arg)),
+            Variant(f"{arg} out of [0, 1]", setting(arg, lambda s: np.asarray(s) * 5), error(arg)),
+            Variant(f"all-equal {arg}", setting(arg, lambda s: np.full(len(s), 0.3)), equal or handled(finite)),
+            Variant(f"{arg} exactly 0/1", setting(arg, lambda s: np.round(s)), exact or handled(finite))]
+
+
+def group_variants(arg):
+    return [Variant(f"HTML in {arg}", setting(arg, lambda g: np.where(np.asarray(g) == np.asarray(g)[0], HTML,
+                                                                   np.asarray(g))),
+                    handled()),
+            Variant(f"NaN in {arg}", setting(arg, lambda g: np.r_[[None], np.asarray(g, dtype=object)[1:]]),
+                    error(arg)),
+            shorter(arg)]
+
+
+def wrong(arg, value, name=None):
+    return Variant(name or f"{arg}={value!r}", setting(arg, value), error(arg))
+
+
+ROWS: list[Row] = []
+
+
+def row(name, build, call, *variants, xfail=None):
+    ROWS.append(Row(name, build, call, list(variants), xfail or {}))
+
+
+# --- the table -------------------------------------------------------------------------------
+
+def Xy():
+    X, y = cohort()
+    return {"X": X, "y": y}
+
+
+def model_X():
+    X, y = cohort()
+    return {"model": fitted_lr(X, y), "X": X}
+
+
+def forest_X():
+    X, y = cohort()
+    return {"model": fitted_forest(X, y), "X": X}
+
+
+def model_Xy():
+    X, y = cohort()
+    return {"model": fitted_lr(X, y), "X": X, "y": y}
+
+
+def string_model_Xy():
+    """A model fitted on 'case'/'control' labels, as a researcher's own table gives them."""
+    X, y = cohort()
+    labels = np.where(y == 1, "case", "control")
+    return {"model": fitted_lr(X, labels), "X": X, "y": labels}
+
+
+def explanation():
+    return {"explanation": bk.explain.explain(**model_X())}
+
+
+def y_score():
+    X, y = cohort()
+    return {"y_true": y, "y_score": scores(X, y)}
+
+
+def y_prob():
+    X, y = cohort()
+    return {"y_true": y, "y_prob": scores(X, y)}
+
+
+def y_score_groups():
+    return {**y_score(), "groups": groups()}
+
+
+def sites_Xy():
+    X, y = cohort(n=90)
+    return {"X": X, "y": y, "sites": np.repeat(["s1", "s2", "s3"], 30)}
+
+
+def by_site():
+    X, y = cohort(n=90)
+    X = (X - X.mean()) / X.std()
+    return {"X_by_site": [X.iloc[i * 30:(i + 1) * 30] for i in range(3)],
+            "y_by_site": [y[i * 30:(i + 1) * 30] for i in range(3)]}
+
+
+def rl_logs():
+    mdp = bk.simulate.treatment_mdp()
+    return {"logs": mdp.logged(60, random_state=0)}
+
+
+def _kmeans():
+    from sklearn.cluster import KMeans
+    return KMeans(2, n_init=2, random_state=0)
+
+
+def _auc_score(result, valid):
+    return same_as_valid(result, valid)
+
+
+# explain ---------------------------------------------------------------------------------
+row("explain.explain", model_X, lambda model, X: bk.explain.explain(model, X).values,
+    *X_variants("X", nullable=handled(finite), text=handled(why="numbers as text, read as scikit-learn reads them"),
+                html=error("X")),
+    Variant("shorter columns", setting("X", lambda X: X.iloc[:, :-1]), error("X")),
+    wrong("model", "not a model", "model is a string"))
+row("explain.impurity_importance", lambda: {"model": forest_X()["model"]},
+    lambda model: bk.explain.impurity_importance(model),
+    wrong("model", "not a model", "model is a string"),
+    Variant("model without importances", setting("model", lambda m: fitted_lr(*cohort())), error("model")))
+row("explain.interaction_values", forest_X,
+    lambda model, X: bk.explain.interaction_values(model, X, max_rows=20, random_state=0).values,
+    *[v for v in X_variants("X", nan_=handled(finite), text=error("X"), html=error("X"))
+      if "odd index" not in v.name],
+    wrong("model", "not a model", "model is a string"))
+row("explain.partial_dependence", lambda: {**model_X(), "feature": "age"},
+    lambda model, X, feature: bk.explain.partial_dependence(model, X, feature, grid_resolution=5,
+                                                            random_state=0).average,
+    *X_variants("X", nan_=handled(finite, "the NaN is in the varied column, replaced by the grid"),
+                text=handled(), html=error("X")),
+    wrong("feature", "no such column", "feature not in X"),
+    Variant("integer feature column", setting("X", lambda X: X.assign(age=X["age"].round().astype(int))),
+            handled(finite)))
+row("explain.permutation_importance", model_Xy,
+    lambda model, X, y: bk.explain.permutation_importance(model, X, y, n_repeats=3, random_state=0),
+    *X_variants("X", text=handled(), html=error("X")), *y_variants("y"))
+row("explain.permutation_importance (string labels)", string_model_Xy,
+    lambda model, X, y: bk.explain.permutation_importance(model, X, y, n_repeats=3, random_state=0),
+    Variant("0/1 labels for a case/control model", setting("y", lambda y: (np.asarray(y) == "case").astype(int)),
+            error("y")),
+    Variant("labels the model never saw", setting("y", lambda y: np.where(np.asarray(y) == "case", "yes", "no")),
+            error("y")))
+row("explain.Explanation.what_if", lambda: {**explanation(), "row": 0},
+    lambda explanation, row: explanation.what_if(row, age=70.0).values,
+    wrong("row", 999, "row out of range"), wrong("row", "no such label", "unknown row label"))
+row("explain.plot_importance", lambda: {"importance": bk.explain.explain(**model_X()).importance()},
+    lambda importance: bk.explain.plot_importance(importance) and None,
+    wrong("importance", "table", "importance is a string"))
+for plot in ("plot_summary", "plot_waterfall"):
+    row(f"explain.{plot}", explanation,
+        lambda explanation, _plot=plot: getattr(bk.explain, _plot)(explanation) and None,
+        wrong("explanation", "expl", "explanation is a string"))
+row("explain.plot_dependence", lambda: {**explanation(), "feature": "age"},
+    lambda explanation, feature: bk.explain.plot_dependence(explanation, feature) and None,
+    wrong("feature", "no such column", "feature not explained"),
+    wrong("explanation", "expl", "explanation is a string"))
+row("explain.plot_partial_dependence",
+    lambda: {"curves": bk.explain.partial_dependence(feature="age", grid_resolution=5, **model_X())},
+    lambda curves: bk.explain.plot_partial_dependence(curves) and None,
+    wrong("curves", "curves", "curves is a string"))
+
+# clustering --------------------------------------------------------------------------------
+row("clustering.cluster_stability", lambda: {"X": cohort()[0]},
+    lambda X: bk.clustering.cluster_stability(X, _kmeans(), n_resamples=3, random_state=0).aris,
+    *X_variants("X"))
+row("clustering.choose_k", lambda: {"X": cohort()[0], "ks": [2, 3]},
+    lambda X, ks: bk.clustering.choose_k(X, _kmeans(), ks, n_resamples=2, random_state=0),
+    *X_variants("X"), wrong("ks", [1, 2], "ks with 1"), wrong("ks", ["a"], "ks of strings"))
+
+# multisite --------------------------------------------------------------------------------
+row("multisite.fedavg", by_site,
+    lambda X_by_site, y_by_site, **kw: bk.multisite.fedavg(X_by_site, y_by_site, rounds=20, random_state=0,
+                                                            **kw),
+    Variant("NaN in X_by_site", setting("X_by_site", lambda xs: [_with_first(np.nan)(xs[0]), *xs[1:]]),
+            error("X_by_site")),
+    Variant("string labels in y_by_site", setting("y_by_site", lambda ys: [_strings(y) for y in ys]),
+            error("y_by_site")),
+    Variant("short y_by_site", setting("y_by_site", lambda ys: [ys[0][:-1], *ys[1:]]), error("y_by_site")),
+    Variant("one site", lambda kw: {**kw, "X_by_site": kw["X_by_site"][:1], "y_by_site": kw["y_by_site"][:1]},
+            handled(finite)),
+    Variant("divergent learning rate", lambda kw: {**kw, "learning_rate": 50.0}, handled(warns("diverged"))),
+    Variant("unscaled features", lambda kw: {**kw, "X_by_site": [x * 1000 for x in kw["X_by_site"]]},
+            handled(warns("not standardised"))))
+row("multisite.FederatedLogisticRegression.fit", sites_Xy,
+    lambda X, y, sites: bk.multisite.FederatedLogisticRegression(rounds=10, random_state=0)
+    .fit(X, y, sites).predict_proba(X)[:, 1],
+    *X_variants("X"), *y_variants("y"), *group_variants("sites"))
+row("multisite.leave_one_site_out", sites_Xy,
+    lambda X, y, sites: bk.multisite.leave_one_site_out(fitted_lr(X, y), X, y, sites),
+    *[v for v in X_variants("X") if "HTML" not in v.name], *y_variants("y"), *group_variants("sites"))
+row("multisite.pool_sites",
+    lambda: {"table": bk.multisite.leave_one_site_out(fitted_lr(*cohort(90)), *cohort(90),
+                                                      np.repeat(["s1", "s2", "s3"], 30))},
+    lambda table: bk.multisite.pool_sites(table),
+    wrong("table", "a table", "table is a string"),
+    Variant("NaN in table", setting("table", lambda t: t.assign(auc=np.r_[np.nan, t["auc"].to_numpy()[1:]])),
+            error("table")))
+row("multisite.secret_shares", lambda: {"vector": np.array([0.5, -1.25]), "n_shares": 3},
+    lambda vector, n_shares: bk.multisite.reconstruct(bk.multisite.secret_shares(vector, n_shares,
+                                                                                 random_state=0)),
+    nan("vector"), inf("vector"),
+    wrong("n_shares", 1), wrong("n_shares", True), wrong("vector", ["a", "b"]))
+row("multisite.secure_sum", lambda: {"updates": [np.array([0.5, 1.0]), np.array([1.5, -2.0])]},
+    lambda updates: bk.multisite.secure_sum(updates, random_state=0).total,
+    Variant("NaN in updates", setting("updates", lambda u: [np.array([np.nan, 1.0]), u[1]]), error("updates")),
+    Variant("unequal lengths", setting("updates", lambda u: [u[0], np.array([1.0])]), error("updates")),
+    wrong("updates", "ab"))
+row("multisite.reconstruct", lambda: {"shares": bk.multisite.secret_shares([1.0, 2.0], 3, random_state=0)},
+    lambda shares: bk.multisite.reconstruct(shares), wrong("shares", "abc"),
+    wrong("shares", np.array([1.5, 2.5]), "float shares"))
+
+# imbalance ---------------------------------------------------------------------------------
+row("imbalance.ppv_at_prevalence", lambda: {"sensitivity": 0.9, "specificity": 0.8, "prevalence": 0.1},
+    lambda **kw: bk.imbalance.ppv_at_prevalence(**kw),
+    wrong("prevalence", np.nan, "NaN prevalence"), wrong("sensitivity", 90, "a percentage"),
+    wrong("specificity", "high"))
+row("imbalance.npv_at_prevalence", lambda: {"sensitivity": 0.9, "specificity": 0.8, "prevalence": 0.1},
+    lambda **kw: bk.imbalance.npv_at_prevalence(**kw),
+    wrong("prevalence", np.nan, "NaN prevalence"), wrong("sensitivity", 90, "a percentage"))
+row("imbalance.prior_shift_correction",
+    lambda: {"y_prob": y_prob()["y_prob"], "train_prevalence": 0.5, "prevalence": 0.1},
+    lambda **kw: bk.imbalance.prior_shift_correction(**kw),
+    nan("y_prob"),
+    Variant("two columns of predict_proba", setting("y_prob", lambda s: np.column_stack([1 - s, s])),
+            error("y_prob")),
+    Variant("y_prob exactly 0/1", setting("y_prob", np.round), handled(finite)),
+    wrong("prevalence", 0.0), wrong("train_prevalence", 1.0), wrong("prevalence", "low"))
+row("imbalance.ResampledClassifier.fit", Xy,
+    lambda X, y: bk.imbalance.ResampledClassifier(prevalence=0.2).fit(X, y).predict_proba(X)[:, 1],
+    *X_variants("X", text=error("X")), *y_variants("y", strings=handled()))
+
+# models ------------------------------------------------------------------------------------
+row("models.TorchMLPClassifier.fit", Xy,
+    lambda X, y: bk.models.TorchMLPClassifier(max_epochs=3, hidden_layer_sizes=(4,), random_state=0)
+    .fit(X, y).predict_proba(X)[:, 1],
+    *X_variants("X"), *y_variants("y", strings=handled()))
+
+# missing -----------------------------------------------------------------------------------
+row("missing.ampute", lambda: {"df": cohort()[0]},
+    lambda df: bk.missing.ampute(df, rate=0.2, random_state=0)[1],
+    Variant("odd index of df", odd_index("df"), handled()),
+    Variant("Int64 column in df", setting("df", _nullable("Int64")), handled(anything)),
+    wrong("df", [1, 2]), wrong("mechanism", "sometimes"))
+row("missing.multiple_imputation", lambda: {"df": bk.missing.ampute(cohort()[0], rate=0.2, random_state=0)[0]},
+    lambda df: bk.missing.multiple_imputation(df, m=2, max_iter=2, random_state=0),
+    Variant("odd index of df", odd_index("df"), handled()),
+    Variant("text column in df", setting("df", _nullable("string[python]")), error("df")),
+    wrong("df", [1, 2]), wrong("m", 0))
+row("missing.pool", lambda: {"estimates": pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [0.5, 0.7, 0.6]}),
+                             "variances": pd.DataFrame({"a": [1.0, 1.5, 1.5], "b": [0.1, 0.2, 0.1]})},
+    lambda estimates, variances: bk.missing.pool(estimates, variances),
+    nan("estimates"), nan("variances"),
+    Variant("columns in another order", setting("variances", lambda v: v[["b", "a"]]), handled()),
+    Variant("columns with other names", setting("variances", lambda v: v.rename(columns={"a": "c"})),
+            error("variances")),
+    Variant("negative variance", setting("variances", lambda v: -v), error("variances")),
+    shorter("variances"))
+
+# preprocessing -----------------------------------------------------------------------------
+def combat_data():
+    e, _ = bk.simulate.expression(n_samples=40, n_genes=20, random_state=0)
+    return {"X": e.frame.drop(columns="outcome").reset_index(drop=True)}
+
+
+def _batch(change):
+    return setting("X", lambda X: X.assign(batch=change(X["batch"].to_numpy(dtype=object))))
+
+
+row("preprocessing.ComBat", combat_data,
+    lambda X: bk.preprocessing.ComBat("batch").set_output(transform="pandas").fit_transform(X),
+    nan("X"), inf("X"), Variant("odd index of X", odd_index("X"), handled()),
+    Variant("constant gene", setting("X", lambda X: X.assign(g0001=5.0)),
+            handled(lambda r, v: np.allclose(r["g0001"], 5.0) and any("unchanged" in w for w in LAST_WARNINGS),
+                    "a constant gene stays constant, and the call says so")),
+    Variant("Int64 column in X", setting("X", lambda X: X.assign(g0002=X["g0002"].round().astype("Int64"))),
+            handled(finite)),
+    Variant("HTML in batch", _batch(lambda b: np.where(b == b[0], HTML, b)), handled()),
+    Variant("NaN in batch", _batch(lambda b: np.r_[[None], b[1:]]), error("batch")),
+    Variant("one sample batch", _batch(lambda b: np.r_[["lonely"], b[1:]]), error("batch")),
+    Variant("text gene column", setting("X", lambda X: X.assign(g0003=X["g0003"].astype(str))), error("X")))
+
+# rl ----------------------------------------------------------------------------------------
+def _logs_variants():
+    return [Variant("NaN in done", setting("logs", lambda L: L.assign(done=L["done"].astype(object).where(
+                L.index != 3, np.nan))), error("done")),
+            Variant("negative visit", setting("logs", lambda L: L.assign(visit=L["visit"] - 1)), error("visit")),
+            Variant("float visit", setting("logs", lambda L: L.assign(visit=L["visit"] + 0.5)), error("visit")),
+            Variant("odd index of logs", odd_index("logs"), handled()),
+            Variant("NaN in reward", setting("logs", lambda L: L.assign(reward=L["reward"].where(L.index != 2))),
+                    error("reward")),
+            Variant("missing column", setting("logs", lambda L: L.drop(columns="reward")), error("reward")),
+            wrong("logs", "logs")]
+
+
+row("rl.fitted_q_iteration", rl_logs, lambda logs: bk.rl.fitted_q_iteration(logs, random_state=0).q,
+    *_logs_variants())
+row("rl.off_policy_estimates", rl_logs,
+    lambda logs: bk.rl.off_policy_estimates(logs, bk.simulate.treatment_mdp().optimal().policy, n_bootstrap=5,
+                                            random_state=0),
+    *_logs_variants())
+row("rl.q_learning", lambda: {"mdp": bk.simulate.treatment_mdp()},
+    lambda mdp, **kw: bk.rl.q_learning(mdp, 200, random_state=0, **kw).q,
+    wrong("mdp", "mdp"), Variant("epsilon=2", lambda kw: {**kw, "epsilon": 2.0}, error("epsilon")))
+
+# simulate ----------------------------------------------------------------------------------
+row("simulate.cohort", lambda: {"n": 50},
+    lambda **kw: bk.simulate.cohort(random_state=0, **kw)[0].X,
+    wrong("n", True), wrong("n", 2.5), wrong("n", "50"),
+    Variant("prevalence=1.5", lambda kw: {**kw, "prevalence": 1.5}, error("prevalence")))
+row("simulate.expression", lambda: {"n_samples": 20, "n_genes": 10},
+    lambda **kw: bk.simulate.expression(random_state=0, **kw)[0].frame,
+    wrong("n_samples", True), wrong("n_genes", 0), wrong("n_genes", "10"))
+row("simulate.treatment_mdp", lambda: {}, lambda **kw: bk.simulate.treatment_mdp(**kw).P,
+    Variant("n_visits=0", lambda kw: {"n_visits": 0}, error("n_visits")),
+    Variant("mortality=2", lambda kw: {"mortality": 2.0}, error("mortality")),
+    Variant("benefit of strings", lambda kw: {"benefit": ("a", "b", "c")}, error("benefit")))
+row("simulate.tissue_patches", lambda: {"n": 4, "size": 16},
+    lambda **kw: bk.simulate.tissue_patches(random_state=0, **kw)[0],
+    wrong("n", True), wrong("size", 0), wrong("domain", "Z"))
+
+# datasets ----------------------------------------------------------------------------------
+row("datasets.load", lambda: {"name": "cohort"}, lambda name: bk.datasets.load(name).frame,
+    wrong("name", "no such dataset"), wrong("name", 3))
+row("datasets.fetch", lambda: {"url": "file:///nonexistent", "known_hash": "sha256:" + "0" * 64},
+    lambda **kw: None,  # the valid call needs the network; only the refusals run
+    wrong("known_hash", "md5"), wrong("url", 3))
+row("datasets.cache_dir", lambda: {"path": None}, lambda path: None if path is None else bk.datasets.cache_dir(path),
+    wrong("path", 3))
+row("datasets.catalog", lambda: {}, lambda: bk.datasets.catalog())
+
+# audit -------------------------------------------------------------------------------------
+def audit_frame():
+    X, y = cohort()
+    return {"df": X.assign(event=y, site=np.repeat(["s1", "s2"], N // 2)), "target": "event"}
+
+
+row("audit", audit_frame, lambda df, target: bk.audit(df, target, random_state=0).to_markdown() and None,
+    Variant("odd index of df", odd_index("df"), handled()),
+    Variant("HTML in a column name", setting("df", lambda d: d.rename(columns={"age": HTML})),
+            handled(anything)),
+    Variant("string labels", setting("df", lambda d: d.assign(event=_strings(d["event"]))), handled(anything)),
+    Variant("one class", setting("df", lambda d: d.assign(event=0)), handled(anything)),
+    Variant("nullable columns", setting("df", lambda d: d.astype({"event": "Int64"}).assign(
+        flag=pd.array([True, None] * (N // 2), dtype="boolean"), txt=pd.array(["a", None] * (N // 2),
+                                                                               dtype="string"))),
+            handled(anything)),
+    wrong("target", "no such column"), wrong("df", [1, 2]))
+
+# widgets -----------------------------------------------------------------------------------
+row("widgets.ExplanationExplorer", explanation,
+    lambda explanation, **kw: bk.widgets.ExplanationExplorer(explanation, **kw) and None,
+    wrong("explanation", "expl", "explanation is a string"),
+    Variant("newline in an index label", setting("explanation", lambda e: bk.explain.explain(
+        e.model, e.data.set_axis([f"p{i}\nx" for i in range(len(e.data))]))), handled(anything)),
+    Variant("patient=999", lambda kw: {**kw, "patient": 999}, error("patient")))
+row("widgets.FairnessExplorer", y_score_groups,
+    lambda y_true, y_score, groups: bk.widgets.FairnessExplorer(y_true, y_score, groups) and None,
+    *[v for v in y_variants("y_true") if "Int64" not in v.name and "boolean" not in v.name],
+    *[v for v in score_variants("y_score") if "all-equal" not in v.name and "exactly" not in v.name],
+    *group_variants("groups"))
+
+# validation and fairness (another helper is rewriting them: known failures are marked) -------
+V = bk.validation
+row("validation.auc_ci", y_score, lambda y_true, y_score: V.auc_ci(y_true, y_score),
+    *y_variants("y_true"), *score_variants("y_score", exact=handled(finite)))
+row("validation.calibration_summary", y_prob, lambda y_true, y_prob: V.calibration_summary(y_true, y_prob),
+    *y_variants("y_true"), *score_variants("y_prob", equal=error("y_prob"), exact=error("y_prob")))
+row("validation.calibration_curve", y_prob,
+    lambda y_true, y_prob: V.calibration_curve(y_true, y_prob, n_bins=5).bins,
+    *y_variants("y_true"), *score_variants("y_prob"))
+row("validation.delong_test", lambda: {**y_score(), "score_b": y_score()["y_score"][::-1].copy()},
+    lambda y_true, y_score, score_b: V.delong_test(y_true, y_score, score_b),
+    *y_variants("y_true"), nan("score_b"), shorter("score_b"),
+    Variant("identical scores", lambda kw: {**kw, "score_b": kw["y_score"].copy()}, handled(anything)))
+row("validation.threshold_metrics", y_prob, lambda y_true, y_prob: V.threshold_metrics(y_true, y_prob, [0.2, 0.5]),
+    *y_variants("y_true"), *score_variants("y_prob"))
+row("validation.net_benefit", lambda: {"y_true": y_prob()["y_true"], "scores": {"model": y_prob()["y_prob"]}},
+    lambda y_true, scores: V.net_benefit(y_true, scores),
+    *y_variants("y_true"),
+    Variant("NaN in scores", setting("scores", lambda s: {"model": _with_first(np.nan)(s["model"])}), error("scores")),
+    Variant("HTML model name", setting("scores", lambda s: {HTML: s["model"]}), handled()))
+row("validation.external_validation", y_score_groups,
+    lambda y_true, y_score, groups: V.external_validation(y_true, y_score, groups),
+    *y_variants("y_true", one_class=error("y_true")), *group_variants("groups"))
+row("validation.random_effects", lambda: {"estimates": [0.7, 0.75, 0.8], "variances": [0.01, 0.02, 0.015]},
+    lambda estimates, variances: V.random_effects(estimates, variances),
+    nan("estimates"), nan("variances"), shorter("variances"),
+    Variant("negative variance", setting("variances", lambda v: -np.asarray(v)), error("variances")))
+row("validation.repeated_cv", Xy,
+    lambda X, y: V.repeated_cv(fitted_lr(X, y), X, y, n_splits=3, n_repeats=1, random_state=0),
+    *X_variants("X"), *y_variants("y", strings=handled(anything)))
+row("validation.bootstrap_optimism", Xy,
+    lambda X, y: V.bootstrap_optimism(fitted_lr(X, y), X, y, n_boot=3, random_state=0),
+    *X_variants("X"), *y_variants("y", strings=handled(anything)))
+row("validation.summarize_cv",
+    lambda: {"folds": V.repeated_cv(fitted_lr(*cohort()), *cohort(), n_splits=3, n_repeats=1, random_state=0)},
+    lambda folds: V.summarize_cv(folds), wrong("folds", "folds"))
+row("validation.nested_cv", Xy,
+    lambda X, y: V.nested_cv(fitted_lr(X, y), {"C": [0.1, 1.0]}, X, y, outer_splits=3, inner_splits=2,
+                             random_state=0),
+    *y_variants("y", strings=handled(anything)), nan("X"))
+row("validation.RecalibratedClassifier.fit", Xy,
+    lambda X, y: V.RecalibratedClassifier(fitted_lr(X, y), cv=3).fit(X, y).predict_proba(X)[:, 1],
+    *X_variants("X"), *y_variants("y", strings=handled()))
+row("validation.ValidationReport", model_Xy,
+    lambda model, X, y: V.ValidationReport(model, X, y, n_boot=20).to_markdown() and None,
+    *y_variants("y"), nan("X"))
+row("validation.plot_calibration", lambda: {"curve": V.calibration_curve(**y_prob(), n_bins=5)},
+    lambda curve: V.plot_calibration(curve) and None, wrong("curve", "curve"))
+row("validation.plot_decision_curve",
+    lambda: {"net_benefit": V.net_benefit(y_prob()["y_true"], {"m": y_prob()["y_prob"]})},
+    lambda net_benefit: V.plot_decision_curve(net_benefit) and None, wrong("net_benefit", "nb"))
+
+F = bk.fairness
+row("fairness.group_curves", y_score_groups, lambda y_true, y_score, groups: F.group_curves(y_true, y_score, groups),
+    *y_variants("y_true"), *score_variants("y_score", equal=handled(anything), exact=handled(anything)),
+    *group_variants("groups"))
+row("fairness.GroupCurves", y_score_groups, lambda y_true, y_score, groups: F.GroupCurves(y_true, y_score, groups),
+    *y_variants("y_true"), *group_variants("groups"))
+row("fairness.group_thresholds", y_score_groups,
+    lambda y_true, y_score, groups: F.group_thresholds(y_true, y_score, groups, grid_size=50).rules,
+    *y_variants("y_true"), *score_variants("y_score", equal=handled(anything), exact=handled(anything)),
+    *group_variants("groups"))
+row("fairness.compare", lambda: {"results": {"m": y_score()["y_score"]}, "y_true": y_score()["y_true"],
+                                 "groups": groups()},
+    lambda results, y_true, groups: F.compare(results, y_true, groups, n_boot=5),
+    *y_variants("y_true"), *group_variants("groups"),
+    Variant("NaN in results", setting("results", lambda r: {"m": _with_first(np.nan)(r["m"])}), error("results")))
+row("fairness.intersect", lambda: {"a": groups(), "b": groups()[::-1].copy()},
+    lambda a, b: F.intersect(a, b).codes,
+    Variant("unequal lengths", setting("b", _shorter), error("columns")),
+    Variant("NaN in a column", setting("a", lambda g: np.r_[[None], g[1:]]), error("columns")))
+row("fairness.reweighing_weights", lambda: {"y": y_score()["y_true"], "groups": groups()},
+    lambda y, groups: F.reweighing_weights(y, groups), *y_variants("y"), *group_variants("groups"))
+row("fairness.Reweighing.fit", lambda: {**Xy(), "sensitive_features": groups()},
+    lambda X, y, sensitive_features: F.Reweighing(fitted_lr(X, y)).fit(
+        X, y, sensitive_features=sensitive_features).predict_proba(X)[:, 1],
+    *X_variants("X"), *y_variants("y", strings=handled()), *group_variants("sensitive_features"))
+row("fairness.AdversarialDebiasingClassifier.fit", lambda: {**Xy(), "sensitive_features": groups()},
+    lambda X, y, sensitive_features: F.AdversarialDebiasingClassifier(epochs=3).fit(
+        X, y, sensitive_features=sensitive_features).predict_proba(X)[:, 1],
+    *X_variants("X"), *y_variants("y", strings=handled()), *group_variants("sensitive_features"))
+for plot in ("plot_group_roc", "plot_group_sizes", "plot_group_calibration"):
+    row(f"fairness.{plot}", lambda: {"curves": F.group_curves(**y_score_groups())},
+        lambda curves, _plot=plot: getattr(F, _plot)(curves) and None, wrong("curves", "curves"))
+for plot in ("plot_fairness", "plot_differences"):
+    row(f"fairness.{plot}", lambda: {"curves": F.group_curves(**y_score_groups()), "threshold": 0.5},
+        lambda curves, threshold, _plot=plot: getattr(F, _plot)(curves, threshold) and None,
+        wrong("curves", "curves"), wrong("threshold", 1.5), wrong("threshold", "high"))
+
+
+# --- the tests and the tally -----------------------------------------------------------------
+
+CASES = [(r, v) for r in ROWS for v in r.variants]
+
+
+def _param(r: Row, v: Variant):
+    reason = r.xfail.get(v.name) or v.xfail
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(r, v, id=f"{r.name}: {v.name}", marks=marks)
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize(("r", "v"), [_param(r, v) for r, v in CASES])
+def test_bad_input_is_refused_clearly_or_handled(r, v):
+    outcome, detail = run_variant(r, v)
+    expected = CLEAR if v.expect.arg else HANDLED
+    assert outcome == expected, f"{outcome}: {detail}"
+
+
+def tally(rows=ROWS, verbose=False) -> dict:
+    counts = dict.fromkeys([CLEAR, HANDLED, UNCLEAR, CRASH, WRONG], 0)
+    for r in rows:
+        for v in r.variants:
+            try:
+                outcome, detail = run_variant(r, v)
+            except Exception as err:  # noqa: BLE001 - the valid call itself failed
+                outcome, detail = CRASH, f"valid call failed: {type(err).__name__}: {err}"
+            counts[outcome] += 1
+            if verbose and outcome not in (CLEAR, HANDLED) or (verbose == "all"):
+                print(f"{outcome:14s} {r.name}: {v.name} -- {detail[:160]}")
+    return counts
+
+
+if __name__ == "__main__":
+    import matplotlib
+    matplotlib.use("Agg")
+    selected = [r for r in ROWS if any(key in r.name for key in sys.argv[1:])] or ROWS
+    counts = tally(selected, verbose=True)
+    print(f"calls {sum(counts.values())}: " + ", ".join(f"{k} {n}" for k, n in counts.items()))
