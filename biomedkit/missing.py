@@ -168,12 +168,22 @@ def multiple_imputation(
     max_iter: int = 10,
     estimator: Any = None,
 ) -> list[pd.DataFrame]:
-    """Create ``m`` completed copies of ``df`` by chained equations with posterior draws.
+    """Create ``m`` completed copies of ``df`` by proper multiple imputation (chained
+    equations fitted to a bootstrap sample).
 
-    Each copy comes from scikit-learn's ``IterativeImputer(sample_posterior=True)``
-    with its own seed, drawn from ``random_state``, so the copies differ by the
-    imputation uncertainty. Fit the analysis model to each copy and combine the
-    results with :func:`pool`.
+    For each copy the rows of ``df`` are resampled with replacement, scikit-learn's
+    ``IterativeImputer(sample_posterior=True)`` is fitted to that bootstrap sample,
+    and the gaps of ``df`` are then filled with draws from its predictive
+    distributions. The bootstrap makes the imputation *proper* (Rubin 1987): the
+    imputation models themselves differ from copy to copy as much as their estimates
+    would differ between samples, so the between-imputation variance of a pooled
+    analysis includes the uncertainty of the imputation model. Fitted once to all
+    rows, as ``IterativeImputer`` alone does, every copy would use nearly the same
+    regression and add only independent noise per value; the spread between copies,
+    and with it the pooled standard errors, would be too small. This is the bootstrap
+    variant of normal imputation (van Buuren 2018, sec. 3.2, ``norm.boot``). Each
+    copy has its own seed, drawn from ``random_state``. Fit the analysis model to each
+    copy and combine the results with :func:`pool`.
 
     Parameters
     ----------
@@ -196,8 +206,10 @@ def multiple_imputation(
 
     References
     ----------
-    Rubin DB. Multiple Imputation for Nonresponse in Surveys. Wiley (1987).
-    van Buuren S. Flexible Imputation of Missing Data, 2nd ed. CRC Press (2018).
+    Rubin DB. Multiple Imputation for Nonresponse in Surveys. Wiley (1987), sec. 4.2
+    (proper imputation).
+    van Buuren S. Flexible Imputation of Missing Data, 2nd ed. CRC Press (2018),
+    sec. 3.2 (Bayesian and bootstrap normal imputation).
 
     Examples
     --------
@@ -212,21 +224,38 @@ def multiple_imputation(
         raise ValueError(f"df must have numeric columns only; encode these first: {bad}")
     if empty := [c for c in df.columns if df[c].isna().all()]:
         raise ValueError(f"df has columns with no observed value, which cannot be imputed: {empty}")
-    from sklearn.experimental import enable_iterative_imputer  # noqa: F401
-    from sklearn.impute import IterativeImputer
-
     seeds = check_random_state(random_state).integers(0, 2**31 - 1, size=m)
     values = df.to_numpy(dtype=float)
     complete = [c for c in df.columns if not df[c].isna().any()]
     out = []
     for seed in seeds:
-        imputer = IterativeImputer(estimator=estimator, sample_posterior=True,
-                                   max_iter=max_iter, random_state=int(seed))
-        frame = pd.DataFrame(imputer.fit_transform(values), index=df.index, columns=df.columns)
+        filled = _impute_from_bootstrap(values, np.random.default_rng(int(seed)), estimator, max_iter)
+        frame = pd.DataFrame(filled, index=df.index, columns=df.columns)
         for c in complete:
             frame[c] = df[c]
         out.append(frame)
     return out
+
+
+def _impute_from_bootstrap(values: np.ndarray, rng: np.random.Generator, estimator: Any,
+                           max_iter: int) -> np.ndarray:
+    """One proper imputation of ``values``: chained equations fitted to a bootstrap sample of
+    the rows, then posterior-predictive draws for the gaps of the original rows."""
+    from sklearn.experimental import enable_iterative_imputer  # noqa: F401
+    from sklearn.impute import IterativeImputer
+
+    observed = ~np.isnan(values)
+    n = values.shape[0]
+    # A bootstrap sample that misses every observed value of a column could not fit its
+    # model; drawing again keeps the sample a plain bootstrap conditional on that not
+    # happening (rare unless a column has very few observed values).
+    rows = rng.integers(0, n, size=n)
+    while not observed[rows].any(axis=0).all():
+        rows = rng.integers(0, n, size=n)
+    imputer = IterativeImputer(estimator=estimator, sample_posterior=True, max_iter=max_iter,
+                               random_state=int(rng.integers(0, 2**31 - 1)))
+    imputer.fit(values[rows])
+    return imputer.transform(values)
 
 
 @keyword_only_after(2)
@@ -299,8 +328,10 @@ def _as_matrices(estimates: Any, variances: Any) -> tuple[list, np.ndarray, np.n
     names = (list(estimates.columns) if isinstance(estimates, pd.DataFrame)
              else [estimates.name if isinstance(estimates, pd.Series) and estimates.name
                    is not None else "estimate"])
-    q = np.asarray(estimates, dtype=float)
-    u = np.asarray(variances, dtype=float)
+    if isinstance(estimates, pd.DataFrame) and isinstance(variances, pd.DataFrame):
+        variances = _aligned_by_name(estimates, variances)
+    q = _as_float(estimates, "estimates")
+    u = _as_float(variances, "variances")
     if q.ndim not in (1, 2):
         raise ValueError(f"estimates must be 1-d (m,) or 2-d (m, p); got shape {q.shape}")
     q = q.reshape(q.shape[0], -1)
@@ -312,11 +343,30 @@ def _as_matrices(estimates: Any, variances: Any) -> tuple[list, np.ndarray, np.n
         raise ValueError(f"estimates must come from m >= 2 imputations; got m = {m}")
     if len(names) != q.shape[1]:
         names = list(range(q.shape[1]))
-    if not (np.isfinite(q).all() and np.isfinite(u).all()):
-        raise ValueError("estimates and variances must be finite")
+    for name, a in (("estimates", q), ("variances", u)):
+        if not np.isfinite(a).all():
+            raise ValueError(f"{name} must be finite; {int((~np.isfinite(a)).sum())} value(s) are "
+                             "NaN or infinite (a model that failed to fit in one imputed data set?)")
     if (u < 0).any():
         raise ValueError("variances must be non-negative (squared standard errors)")
     return names, q, u
+
+
+def _aligned_by_name(estimates: pd.DataFrame, variances: pd.DataFrame) -> pd.DataFrame:
+    """The variances in the column order of the estimates: a parameter's estimate and its
+    variance pair by name, never by position."""
+    if set(estimates.columns) != set(variances.columns):
+        raise ValueError(f"variances must have the columns of estimates; estimates has "
+                         f"{list(estimates.columns)}, variances has {list(variances.columns)}")
+    return variances[list(estimates.columns)]
+
+
+def _as_float(values: Any, name: str) -> np.ndarray:
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must hold numbers (one row per imputation); got "
+                        f"{type(values).__name__}") from None
 
 
 def _rubin(q: np.ndarray, u: np.ndarray, nu_com: int | None, level: float, names: list) -> pd.DataFrame:

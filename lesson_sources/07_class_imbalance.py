@@ -25,7 +25,10 @@
 # - Calibration is introduced briefly here; lessons 10 and 11 treat it in depth.
 #
 # ## Estimated time
-# 80 minutes: 50 teaching, 30 exercises.
+# 105 minutes: 45 teaching, 60 exercises (4, about 15 minutes each).
+# Teaching includes the quiz. Timed for a first reading by a newcomer: the prose at about
+# 120 words a minute, a minute per code cell to run it and read its output, and about 15
+# minutes per exercise including its solution.
 #
 # ## Datasets
 # - `cohort` (**simulated**: a cardiovascular-style cohort of 24,000 patients in which about
@@ -253,10 +256,21 @@ pd.DataFrame({name: {"AUC": cv["test_roc_auc"].mean(),
 # ## Step 6: what resampling does to the probabilities
 #
 # We fit the plain logistic regression and the under-sampled one on the whole development
-# half and look at their predicted risks on the test half. Calibration-in-the-large
-# (`citl`, 0 is ideal, negative means risks too high) and the calibration slope (1 is
-# ideal) come from `bk.validation.calibration_summary`; `oe_ratio` is observed over expected
-# events.
+# half and look at their predicted risks on the test half. A model is **calibrated** when
+# its risks can be taken at face value: of the patients given a risk of 10 %, about 10 %
+# have the event. Two numbers summarise calibration, both from a logistic regression of the
+# observed outcome on the log-odds of the predicted risk:
+#
+# - **calibration-in-the-large** (`citl`): the intercept of that regression when the slope
+#   is fixed at 1, i.e. how far the average predicted log-odds is from the observed one.
+#   0 is ideal; negative means the risks are too high on average, positive too low;
+# - the **calibration slope**: the slope of that regression. 1 is ideal; below 1 the risks
+#   are too extreme (too high for the high-risk patients, too low for the low-risk ones),
+#   typical of an overfitted model; above 1 they are not spread enough.
+#
+# Both come from `bk.validation.calibration_summary`, with `oe_ratio`, the observed number
+# of events over the expected number (the sum of the predicted risks). Lessons 10 and 11
+# return to calibration in depth.
 
 # %%
 def calibration_row(y_true, p):
@@ -314,7 +328,8 @@ calibration
 # little worse than the plain one (it over-predicts slightly, and its slope is 0.82),
 # because it was fitted on fewer patients. With SMOTE the correction lands close too, but
 # that is an approximation that should be checked on held-out data (or replaced by
-# recalibration on held-out data, `bk.validation.RecalibratedClassifier`, as in lesson 11).
+# recalibration on held-out data, `bk.validation.RecalibratedClassifier`, which lesson 11
+# presents).
 #
 # The calibration curves on the test half (observed event rate against predicted risk; the
 # dashed diagonal is perfect calibration). Left, the resampled models' curves lie far below
@@ -563,7 +578,7 @@ print(f"PPV {ppv_screen:.3f} (by counting: {found / (found + false_alarms):.3f})
 #    real ones, so near-copies of training events are tested, and the test folds are half
 #    events instead of the real prevalence. Resample inside a pipeline, in training folds
 #    only.
-# 4. The odds 1 become 1 × (0.04 / 0.96) / (0.5 / 0.5) = 0.0417, a risk of 0.04: exactly the
+# 4. The odds 1 become `1 × (0.04 / 0.96) / (0.5 / 0.5) = 0.0417`, a risk of `0.04`: exactly the
 #    prevalence, as step 7 showed for the threshold 0.5.
 # 5. The correction is a strictly increasing function of the probability, so it keeps every
 #    patient's rank, and the AUC depends only on the ranking.

@@ -21,11 +21,16 @@
 #
 # ## Prerequisites
 # - Lesson 03 (PCA) and lesson 06 (many genes, few samples).
-# - Lesson 10 is useful for part 3 (external validation, calibration-in-the-large).
+# - Lesson 07 (calibration-in-the-large and the calibration slope), for part 3; step 7
+#   introduces the rest (DeLong intervals, random-effects pooling), which lesson 10 treats
+#   in depth.
 # - Linear regression and the t-test.
 #
 # ## Estimated time
-# 80 minutes: 50 teaching, 30 exercises.
+# 105 minutes: 55 teaching, 50 exercises (3; the first, with five designs, takes about 20 minutes).
+# Teaching includes the quiz. Timed for a first reading by a newcomer: the prose at about
+# 120 words a minute, a minute per code cell to run it and read its output, and about 15
+# minutes per exercise including its solution.
 #
 # ## Datasets
 # - `expression` (**simulated**): log-expression of 1,000 genes with two hidden subtypes that
@@ -393,9 +398,21 @@ pd.Series(pooled_cv, name="random 5-fold CV AUC")
 #
 # **Leave-one-site-out** validation trains on three labs and tests on the fourth, for each
 # lab in turn, so that every test lab is new to the model. `bk.multisite.leave_one_site_out`
-# does this (scikit-learn's `LeaveOneGroupOut` inside), reports the AUC and calibration for
-# each held-out lab with 95 % intervals, and pools the labs by a random-effects
-# meta-analysis.
+# does this (scikit-learn's `LeaveOneGroupOut` inside) and reports, for each held-out lab:
+#
+# - the **AUC** with a 95 % **DeLong interval**: DeLong's method computes the standard error
+#   of an AUC from the data themselves (how each case ranks against the controls and each
+#   control against the cases), without resampling;
+# - the two calibration measures met in lesson 07: **calibration-in-the-large** (`citl`,
+#   0 is ideal; positive means the predicted risks are on average too low at that lab, and
+#   negative too high) and the **calibration slope** (1 is ideal; below 1 the predicted
+#   risks are too extreme, above 1 not spread enough), each with a 95 % interval.
+#
+# A last row pools the labs by a **random-effects meta-analysis**: a weighted mean of the
+# labs' values, which assumes that the true value itself differs from lab to lab (by a
+# between-lab variance estimated from the data), rather than that every lab measures one
+# common value. Each lab weighs less, the larger its own uncertainty and the between-lab
+# variance; lesson 09 looks at this variance and lesson 10 treats pooling in depth.
 
 # %%
 loso = bk.multisite.leave_one_site_out(model, site_genes, site_outcome, site, scoring=("auc", "citl", "slope"))
@@ -420,42 +437,84 @@ loso[["n", "events", "auc", "auc_low", "auc_high", "citl", "citl_low", "citl_hig
 # %%
 site_combat = bk.preprocessing.ComBat(batch="batch").set_output(transform="pandas").fit_transform(
     site_frame.drop(columns="outcome"))
-loso_combat = bk.multisite.leave_one_site_out(model, site_combat, site_outcome, site, scoring=("auc", "citl"))
-loso_clean = bk.multisite.leave_one_site_out(model, site_truth.clean, site_outcome, site, scoring=("auc", "citl"))
-pd.DataFrame({"observed data": loso["auc"], "ComBat first (no outcome)": loso_combat["auc"],
-              "truth (no batch effect)": loso_clean["auc"]})
+CALIBRATION = ("auc", "citl", "slope")
+loso_combat = bk.multisite.leave_one_site_out(model, site_combat, site_outcome, site, scoring=CALIBRATION)
+loso_clean = bk.multisite.leave_one_site_out(model, site_truth.clean, site_outcome, site, scoring=CALIBRATION)
+pd.concat({"observed data": loso[list(CALIBRATION)], "ComBat first (no outcome)": loso_combat[list(CALIBRATION)],
+           "truth (no batch effect)": loso_clean[list(CALIBRATION)]}, axis=1).round(3)
 
 # %% [markdown]
-# No: ComBat first gives a pooled AUC no better than the uncorrected data (and slightly
-# lower). The labs' case mixes differ, so ComBat without the outcome removes part of the real
-# difference between cases and controls along with the lab. And the uncorrected data already
-# do about as well as the truth, because within one lab a constant shift in every sample's
-# score does not change the ranking.
+# The AUC cannot answer the question. A lab's batch effect shifts every sample of that lab,
+# and within one lab a shift of every sample's score does not change the ranking, so the
+# uncorrected data already rank about as well as the truth (pooled 0.790 against 0.774), and
+# ComBat first does not improve on them (0.768). What a lab shift *can* change is the level
+# of the risks at that lab, so calibration is where ComBat could help.
+#
+# It does not. ComBat moves each lab's calibration-in-the-large, but not towards 0: it
+# improves labs 2 and 3 (lab 3 from 1.449 to 0.448) and worsens labs 1 and 4 (lab 1 from
+# -1.083 to -2.122, lab 4 from 0.663 to 1.438). The direction is no accident. Lab 1 has the
+# lowest share of cases and lab 4 the highest; ComBat without the outcome gives every lab the same mean
+# expression, so it also removes the real difference in case mix between them, and the
+# model then predicts an average risk at lab 1 that is too high (negative `citl`) and one
+# at lab 4 that is too low (positive `citl`). It also lowers the calibration slopes (0.578
+# to 0.888, against 0.779 to 1.221 without correction). Even the batch-free truth is
+# miscalibrated at labs 1 and 4 (-1.362 and 1.143): their prevalence differs from that of
+# the three training labs, and no correction of the expression can tell a model a new
+# lab's prevalence.
 #
 # One data set could mislead, so the next cell repeats steps 6 to 8 on five simulated
-# multi-site studies (different seeds) and prints the three pooled AUCs and the random
-# cross-validation AUC for each.
+# multi-site studies (different seeds): the three pooled AUCs and the random
+# cross-validation AUC, then the calibration at the held-out labs.
 
 # %%
-rows = []
+def calibration_summary(table):
+    """Pooled AUC, and calibration over the held-out labs: mean and largest |citl|, mean slope."""
+    labs = table.drop(index=bk.multisite.POOLED)
+    return {"pooled AUC": table.loc[bk.multisite.POOLED, "auc"], "mean |citl|": labs["citl"].abs().mean(),
+            "largest |citl|": labs["citl"].abs().max(), "mean slope": labs["slope"].mean()}
+
+
+rows, calibration = [], []
 for seed in range(5):
     sim, sim_truth = bk.simulate.expression(n_samples=400, n_genes=1000, n_subtypes=2, de_fraction=0.05,
                                             de_effect=0.5, n_batches=4, confounding=0.3, random_state=seed)
     X, y, sites = sim.frame.drop(columns=["batch", "outcome"]), sim.frame["outcome"].to_numpy(), sim.frame["batch"]
     X_combat = bk.preprocessing.ComBat(batch="batch").fit_transform(sim.frame.drop(columns="outcome"))
-    pooled = {name: bk.multisite.leave_one_site_out(model, data_, y, sites, scoring=("auc",)).loc[
-        "pooled (random effects)", "auc"] for name, data_ in
-        (("LOSO, observed", X), ("LOSO, ComBat first", X_combat), ("LOSO, truth", sim_truth.clean))}
+    summaries = {name: calibration_summary(bk.multisite.leave_one_site_out(model, data_, y, sites,
+                                                                           scoring=CALIBRATION))
+                 for name, data_ in (("observed", X), ("ComBat first", X_combat), ("truth", sim_truth.clean))}
     rows.append({"seed": seed, "random CV, observed": cross_val_score(model, X, y, cv=cv, scoring="roc_auc").mean(),
                  "random CV, truth": cross_val_score(model, sim_truth.clean, y, cv=cv, scoring="roc_auc").mean(),
-                 **pooled})
+                 **{f"LOSO, {name}": summary["pooled AUC"] for name, summary in summaries.items()}})
+    calibration += [{"seed": seed, "data": name, **summary} for name, summary in summaries.items()]
 pd.DataFrame(rows).set_index("seed")
 
 # %% [markdown]
-# The pattern holds in all five studies: random cross-validation on the observed data beats
-# random cross-validation on the truth (the lab shortcut); leave-one-site-out on the observed
-# data is within 0.02 of leave-one-site-out on the truth; and ComBat first is lower than no
-# correction every time.
+# The same runs, judged by calibration at each held-out lab: the mean and the largest
+# |calibration-in-the-large| over the four held-out labs (0 is ideal), and the mean
+# calibration slope (1 is ideal).
+
+# %%
+calibration = pd.DataFrame(calibration).pivot(index="seed", columns="data").drop(columns="pooled AUC")
+calibration.reindex(columns=["observed", "ComBat first", "truth"], level="data").round(3)
+
+# %% [markdown]
+# Calibration gives the verdict on ComBat at a new site. Its mean |citl| over the four
+# held-out labs is lower than without correction in three studies (seeds 2, 3, 4) and
+# higher in two (0.994 against 0.611 for seed 1); its worst lab is worse than without
+# correction in four of the five studies. Its mean slope is lower every time (0.558 to
+# 0.899, against 0.947 to 1.214). So ComBat at a new site is no reliable fix: it trades one
+# calibration error for another, because it removes the labs' differences in case mix
+# along with their batch effects. And the truth without any batch effect still has a mean
+# |citl| of 0.663 to 0.985: most of the miscalibration at a new lab comes from its
+# different prevalence, which only some of that lab's own outcomes can correct
+# (recalibration, lesson 10).
+
+# %% [markdown]
+# For the AUC the pattern holds in all five studies: random cross-validation on the observed
+# data beats random cross-validation on the truth (the lab shortcut); leave-one-site-out on
+# the observed data is within two hundredths of leave-one-site-out on the truth; and ComBat first is
+# lower than no correction every time.
 
 # %% [markdown]
 # ### Exercise 1: how much confounding before the damage?

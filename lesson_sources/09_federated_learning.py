@@ -27,10 +27,14 @@
 # - Lesson 01 (pipelines, the AUC) and lesson 02 (the simulated cohort).
 # - Gradient descent in one sentence: repeatedly move the coefficients a small step against
 #   the slope (gradient) of the loss.
-# - Lesson 10 (external validation, random-effects summaries) helps for step 7.
+# - Lessons 07 and 08 for step 7 (calibration-in-the-large and slope, DeLong intervals,
+#   leave-one-site-out validation, random-effects pooling); lesson 10 treats them in depth.
 #
 # ## Estimated time
-# 80 minutes: 50 teaching, 30 exercises.
+# 110 minutes: 50 teaching, 60 exercises (4, about 15 minutes each).
+# Teaching includes the quiz. Timed for a first reading by a newcomer: the prose at about
+# 120 words a minute, a minute per code cell to run it and read its output, and about 15
+# minutes per exercise including its solution.
 #
 # ## Datasets
 # - `cohort` (**simulated**: a cardiovascular-style cohort from five hospitals whose case mix
@@ -392,9 +396,17 @@ pd.DataFrame({"citl, model from the other hospitals": loso["citl"].drop(index="p
 # mostly from younger patients. The smallest site, with 13 events, has intervals too wide
 # to say anything.
 #
-# `bk.multisite.pool_sites` adds the **prediction interval**: where the measure of a *new*
-# hospital is expected to fall. `tau2` is the variance between hospitals beyond chance, and
-# `i2` the share of the variation it explains.
+# `bk.multisite.pool_sites` adds what the random-effects pooling of lesson 08 estimates on
+# the way:
+#
+# - `tau2` (**tau²**): the variance of the true values between hospitals, beyond what the
+#   sampling noise of each hospital explains; 0 means the hospitals agree within chance;
+# - `i2` (**I²**): the share of the observed spread between hospitals that is due to real
+#   differences rather than chance (0 to 1);
+# - the **prediction interval**: where the measure of a *new* hospital is expected to fall.
+#   The confidence interval (`low`, `high`) is for the *average* over hospitals; the
+#   prediction interval adds the between-hospital variance tau², so it is wider whenever
+#   tau² > 0.
 
 # %%
 SUMMARY = ["pooled", "low", "high", "prediction_low", "prediction_high", "tau2", "i2"]
@@ -505,7 +517,7 @@ print(f"pooled: event rate {development['event'].mean():.4f}, mean age {developm
 # %% [markdown]
 # ### Exercise 4: leave one institution out, on real data
 #
-# The real `lung` data (lesson 10) come from 18 institutions. As in lesson 10, define the
+# The real `lung` data (met in lesson 05) come from 18 institutions. Define the
 # outcome "death within 365 days" and leave out patients censored before day 365. Keep the
 # five institutions with the most remaining patients as sites, and run
 # `bk.multisite.leave_one_site_out` with

@@ -246,3 +246,45 @@ def test_options_passed_by_position_still_work_with_a_warning():
     with pytest.raises(TypeError, match="takes 2 positional arguments"):
         bk.missing.pool([1.0, 2.0], [1.0, 1.0], 20, 2, 0.9, "extra")
 
+
+
+# --- proper imputation: coverage in repeated studies ------------------------------------
+
+def small_study(seed, n=60, share_missing=0.6):
+    """y = x + noise, x complete, 60 % of y missing completely at random; the mean of y is 0."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    df = pd.DataFrame({"x": x, "y": x + rng.normal(size=n)})
+    df.loc[rng.permutation(n) < int(share_missing * n), "y"] = np.nan
+    return df
+
+
+def test_multiple_imputation_is_proper_pooled_intervals_cover_95_percent():
+    # Proper imputation draws the imputation model from its uncertainty as well as the values;
+    # with much missing data that part of the between-imputation variance is large. On these
+    # 1000 studies, imputing every copy from one fit of the model (IterativeImputer alone, the
+    # former implementation) covered the mean of y in 90.4 % of them, and the bootstrap in
+    # 94.7 %. The standard error of a coverage over 1000 studies is 0.007 at 95 % and 0.009 at
+    # 90 %, so the bounds below tell 95 % from 90 % (a 90 % procedure passes with probability
+    # under 1 %).
+    n, studies, covered = 150, 1000, 0
+    for seed in range(studies):
+        df = small_study(seed, n=n)
+        copies = bk.missing.multiple_imputation(df, m=5, max_iter=1, random_state=seed)
+        res = bk.missing.pool([c["y"].mean() for c in copies], [c["y"].var() / n for c in copies],
+                              n=n, k=1).iloc[0]
+        covered += res.ci_low <= 0.0 <= res.ci_high
+    assert 0.925 <= covered / studies <= 0.975
+
+
+def test_multiple_imputation_copies_use_different_imputation_models():
+    # Each copy is fitted to its own bootstrap sample, so the mean of the imputed values of a
+    # copy varies between copies by more than the noise of the draws alone.
+    df = small_study(0, n=400)
+    missing = df["y"].isna()
+    copies = bk.missing.multiple_imputation(df, m=100, max_iter=1, random_state=0)
+    means = np.array([c.loc[missing, "y"].mean() for c in copies])
+    # noise of the draws alone: residual variance 1 over the 240 imputed values
+    draw_only = 1.0 / missing.sum()
+    # the intercept estimated from 160 observed rows adds about 1 / 160 more
+    assert means.var(ddof=1) > 1.6 * draw_only  # about 2.5 expected; 1.0 without the bootstrap
