@@ -256,8 +256,8 @@ scaling = pd.DataFrame({
 scaling
 
 # %% [markdown]
-# The AUCs agree to three decimals and the accuracies differ by 0.002, about one mass out
-# of 398: a mean and a standard deviation estimated from 398 masses instead of about 318
+# The AUCs agree to three decimals and the accuracies by about one mass out of 398
+# (compare the two rows): a mean and a standard deviation estimated from 398 masses instead of about 318
 # hardly change, so this particular leak does almost no harm on this dataset. It is shown
 # here to be honest about its size, not to scare. The habit of
 # putting every preprocessing step inside the pipeline still matters, because steps that
@@ -516,8 +516,8 @@ pd.DataFrame({"selection before CV (leaky)": leaky, "selection inside the pipeli
 #    patients. Choose with cross-validation on the training set.
 # 2. Selecting features on all rows: the selection uses the labels of the test rows, so the
 #    chosen features fit those rows by construction (exercise 3). Scaling uses no labels and,
-#    on these data, changed the cross-validated accuracy by only 0.002.
-# 3. 60/64 = 0.9375. Lower the threshold: more masses are called malignant, so fewer
+#    on these data, changed the cross-validated accuracy by about one mass in 398.
+# 3. $60/64 = 0.9375$. Lower the threshold: more masses are called malignant, so fewer
 #    cancers are missed, at the cost of more false alarms (lower specificity).
 # 4. By patient: all rows of one patient in the same fold (`StratifiedGroupKFold` or
 #    `GroupKFold` with `groups=` the patient id), so that no patient is in both the fitting

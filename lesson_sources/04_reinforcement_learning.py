@@ -50,10 +50,10 @@ import biomedkit as bk
 # each of 8 visits the clinician chooses an **action**: `none`, a `standard drug` or an
 # `aggressive drug`. Until the next visit:
 #
-# 1. the drug may work (probability 0.05 without treatment, 0.35 with the standard drug, 0.6
-#    with the aggressive one): one level better;
-# 2. if not, the disease progresses one level with probability 0.2;
-# 3. independently, a toxic side effect (probability 0, 0.05 and 0.2) makes it one level worse;
+# 1. the drug may work (probability `0.05` without treatment, `0.35` with the standard drug,
+#    `0.6` with the aggressive one): one level better;
+# 2. if not, the disease progresses one level with probability `0.2`;
+# 3. independently, a toxic side effect (probability `0`, `0.05` and `0.2`) makes it one level worse;
 #
 # and from the most severe level, one more step worse is death (there is also a 0.1 chance of
 # dying at that level before anything else happens). These rules make a **Markov decision
@@ -183,14 +183,14 @@ fig.tight_layout()
 
 # %%
 q_learned = bk.rl.q_learning(mdp, n_episodes=20000, random_state=0)
-q_learned.table()
+q_learned.to_frame()
 
 # %% [markdown]
 # It is the optimal policy in all but two cells: at visit 0 it gives the standard rather than
 # the aggressive drug at `severity 1`, and at visit 5 no treatment rather than the standard
-# drug at `severity 3`. Both are near-ties: its true value, 4.905, is within 0.002 of the
-# optimum. But it needed 20,000 patients treated partly at random: acceptable in a simulator,
-# unthinkable in a clinic.
+# drug at `severity 3`. Both are near-ties: its true value, 4.905, is a few thousandths
+# below the optimum's 4.907. But it needed 20,000 patients treated partly at random:
+# acceptable in a simulator, unthinkable in a clinic.
 #
 # ## Part 4: what the hospital's records show
 #
@@ -249,7 +249,7 @@ pd.concat({
 
 # %%
 fqi = bk.rl.fitted_q_iteration(logs, random_state=0)
-fqi.table()
+fqi.to_frame()
 
 # %% [markdown]
 # The policy learned from records resembles the optimal one but differs in 7 of its 32 cells.

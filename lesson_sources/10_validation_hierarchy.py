@@ -43,7 +43,10 @@
 # The imports this lesson needs. Every function that involves chance gets a fixed seed, so
 # a rerun prints the same numbers. The logistic regressions use the `newton-cholesky`
 # solver: the same model as the default solver, found faster when there are many more
-# patients than columns, which matters here because we refit it hundreds of times.
+# patients than columns, which matters here because we refit it hundreds of times. For the
+# same reason the last lines ask numpy and scikit-learn for one thread per computation: on
+# data this small, more threads gain nothing and compete for the 2 cores of a Binder
+# session. The numbers do not change.
 
 # %%
 import matplotlib.pyplot as plt
@@ -58,9 +61,11 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
+from threadpoolctl import threadpool_limits
 
 import biomedkit as bk
 
+limits = threadpool_limits(1)
 pd.set_option("display.float_format", "{:.3f}".format)  # tables show 3 decimals
 
 
