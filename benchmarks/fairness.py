@@ -10,10 +10,11 @@
 """
 
 import argparse
+
 import numpy as np
+from _timing import median_time
 
 import biomedkit as bk
-from _timing import median_time
 
 
 def data(n, seed=0):

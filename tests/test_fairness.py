@@ -9,10 +9,16 @@ from sklearn.metrics import roc_auc_score, roc_curve
 import biomedkit as bk
 
 fairlearn = pytest.importorskip("fairlearn")
-from fairlearn.metrics import (MetricFrame, demographic_parity_difference,  # noqa: E402
-                               demographic_parity_ratio, equalized_odds_difference,
-                               equalized_odds_ratio, false_positive_rate, selection_rate,
-                               true_positive_rate)
+from fairlearn.metrics import (  # noqa: E402
+    MetricFrame,
+    demographic_parity_difference,
+    demographic_parity_ratio,
+    equalized_odds_difference,
+    equalized_odds_ratio,
+    false_positive_rate,
+    selection_rate,
+    true_positive_rate,
+)
 from fairlearn.postprocessing import ThresholdOptimizer  # noqa: E402
 
 
@@ -252,4 +258,75 @@ def test_differences_equal_statsmodels_wald_intervals(data):
         low, high = confint_proportions_2indep(k1, n1, k2, n2, method="wald", compare="diff")
         row = diff.loc[("tpr", grp)]
         assert row.difference == pytest.approx(k1 / n1 - k2 / n2)
-        assert (row.low, row.high) == pytest.approx((low, high), abs=1e-12)
+        assert (row.difference_low, row.difference_high) == pytest.approx((low, high), abs=1e-12)
+
+
+def test_an_integer_reference_is_a_group_label_not_a_position(data):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    y, s, g = data
+    coded = pd.Series(g).map({"A": 1, "B": 2, "C": 3}).to_numpy()  # groups coded 1, 2, 3
+    curves = bk.fairness.group_curves(y, s, coded)
+    fig = bk.fairness.plot_fairness(curves, 0.4, reference=1)
+    assert fig.axes[1].get_ylabel() == "difference from 1"  # group 1, not the group at position 1
+    plt.close(fig)
+    diff = curves.differences(0.4, reference=1)
+    assert diff.attrs["reference"] == 1 and 1 not in diff.index.get_level_values("group")
+    assert curves.index_of(np.int64(3)) == 2
+    with pytest.raises(ValueError, match="unknown group 0"):
+        curves.index_of(0)
+
+
+def test_the_class_checks_what_it_is_given(data):
+    y, s, g = data
+    pd.testing.assert_frame_equal(bk.fairness.GroupCurves(y, s, g).at(0.4),
+                                  bk.fairness.group_curves(y, s, g).at(0.4))
+    with pytest.raises(ValueError, match="NaN"):
+        bk.fairness.GroupCurves([0, 1, 0, 1], [0.1, np.nan, 0.3, 0.4], ["A", "A", "B", "B"])
+    with pytest.raises(ValueError, match="group 'B' has only 1 member"):
+        bk.fairness.GroupCurves([0, 1, 0, 1], [0.1, 0.2, 0.3, 0.4], ["A", "A", "A", "B"])
+    with pytest.raises(ValueError, match="sample_weight must be finite and non-negative"):
+        bk.fairness.GroupCurves(y, s, g, sample_weight=-np.ones(y.size))
+
+
+def test_disparities_and_differences_share_one_layout(data):
+    curves = bk.fairness.group_curves(*data)
+    d = curves.disparities(0.4, n_boot=20, random_state=0)
+    f = curves.differences(0.4)
+    assert d.index.names == ["criterion"] and f.index.names == ["metric", "group"]
+    assert list(d.columns) == ["difference", "ratio", "difference_low", "difference_high",
+                               "ratio_low", "ratio_high"]
+    assert list(f.columns) == ["difference", "difference_low", "difference_high"]
+
+
+def test_public_accessors_of_the_curves(data):
+    y, s, g = data
+    curves = bk.fairness.group_curves(y, s, g)
+    assert curves.index_of("B") == 1
+    np.testing.assert_array_equal(curves.thresholds_per_group({"C": 0.3, "A": 0.1, "B": 0.2}), [0.1, 0.2, 0.3])
+    np.testing.assert_array_equal(curves.thresholds_per_group(0.4), [0.4, 0.4, 0.4])
+    conf = curves.confusion("C")
+    m = g == "C"
+    assert conf.threshold.iloc[0] == np.inf and len(conf) == np.unique(s[m]).size + 1
+    for _, row in conf.iloc[[0, 3, 10, -1]].iterrows():
+        flagged = s[m] >= row.threshold
+        assert row.tp == (flagged & (y[m] == 1)).sum() and row.fp == (flagged & (y[m] == 0)).sum()
+        assert row.fn == (~flagged & (y[m] == 1)).sum() and row.tn == (~flagged & (y[m] == 0)).sum()
+
+
+def test_policy_table_is_to_frame(data):
+    policy = bk.fairness.group_thresholds(*data, constraint="demographic_parity")
+    pd.testing.assert_frame_equal(policy.to_frame(), policy.summary)
+
+
+def test_fairness_options_passed_by_position_still_work_with_a_warning(data):
+    y, s, g = data
+    w = np.ones(y.size)
+    with pytest.warns(FutureWarning, match="passing sample_weight of group_curves"):
+        old = bk.fairness.group_curves(y, s, g, w)
+    pd.testing.assert_frame_equal(old.at(0.4), bk.fairness.group_curves(y, s, g, sample_weight=w).at(0.4))
+    with pytest.warns(FutureWarning, match="passing n_bins of .*calibration"):
+        old.calibration(5)

@@ -1,7 +1,6 @@
 """Mitigation: reweighing by hand, adversarial debiasing does what it claims, the table."""
 
 import numpy as np
-import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
@@ -73,8 +72,8 @@ def test_adversary_bad_input(biased):
 
 
 def test_compare_table_agrees_with_its_parts(biased):
-    from sklearn.metrics import roc_auc_score
     from fairlearn.metrics import demographic_parity_difference
+    from sklearn.metrics import roc_auc_score
 
     X, y, g = biased
     p = LogisticRegression().fit(X, y).predict_proba(X)[:, 1]
@@ -88,3 +87,9 @@ def test_compare_table_agrees_with_its_parts(biased):
     assert (table.demographic_parity_low <= table.demographic_parity_high).all()
     with pytest.raises(ValueError, match="non-empty dict"):
         bk.fairness.compare({}, y, g)
+
+
+def test_adversary_options_passed_by_position_warn():
+    with pytest.warns(FutureWarning, match="passing alpha of .*__init__"):
+        model = bk.fairness.AdversarialDebiasingClassifier(2.0)
+    assert model.get_params()["alpha"] == 2.0

@@ -1,6 +1,7 @@
 """Calibration measures against statsmodels, scikit-learn and hand computations."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import statsmodels.api as sm
 from sklearn.metrics import brier_score_loss
@@ -9,14 +10,14 @@ from statsmodels.stats.proportion import proportion_confint
 
 import biomedkit as bk
 from biomedkit.validation._smooth import local_linear
-from biomedkit.validation.calibration import _logit, brier_decomposition
+from biomedkit.validation.calibration import brier_decomposition, clipped_logit
 
 
 @pytest.fixture(scope="module")
 def miscalibrated():
     rng = np.random.default_rng(0)
     p = rng.beta(2, 5, 3000)
-    true = 1 / (1 + np.exp(-(0.4 + 1.3 * _logit(p))))  # too low and too flat on purpose
+    true = 1 / (1 + np.exp(-(0.4 + 1.3 * clipped_logit(p))))  # too low and too flat on purpose
     y = (rng.random(p.size) < true).astype(int)
     return y, p
 
@@ -24,7 +25,7 @@ def miscalibrated():
 def test_citl_and_slope_match_statsmodels_glm(miscalibrated):
     y, p = miscalibrated
     s = bk.validation.calibration_summary(y, p)
-    lp = _logit(p)
+    lp = clipped_logit(p)
     citl = sm.GLM(y, np.ones((y.size, 1)), family=sm.families.Binomial(), offset=lp).fit()
     slope = sm.GLM(y, sm.add_constant(lp), family=sm.families.Binomial()).fit()
     assert s.citl == pytest.approx(citl.params[0], abs=1e-8)
@@ -154,3 +155,28 @@ def test_brier_decomposition_matches_r_reliabilitydiag():
     assert s.reliability == pytest.approx(0.1016667, abs=5e-8)
     assert s.resolution == pytest.approx(0.125, abs=5e-8)
     assert s.uncertainty == pytest.approx(0.25, abs=5e-8)
+
+
+def test_calibration_result_is_the_new_name_and_the_old_one_warns(miscalibrated):
+    y, p = miscalibrated
+    assert isinstance(bk.validation.calibration_summary(y, p), bk.validation.CalibrationResult)
+    with pytest.warns(FutureWarning, match="CalibrationSummary is deprecated.*CalibrationResult"):
+        assert bk.validation.CalibrationSummary is bk.validation.CalibrationResult
+    with pytest.warns(FutureWarning, match="CalibrationSummary is deprecated"):
+        from biomedkit.validation.calibration import CalibrationSummary  # noqa: F401
+
+
+def test_calibration_options_passed_by_position_warn(miscalibrated):
+    y, p = miscalibrated
+    with pytest.warns(FutureWarning, match="passing level of calibration_summary"):
+        old = bk.validation.calibration_summary(y, p, 0.9)
+    assert old == bk.validation.calibration_summary(y, p, level=0.9)
+    with pytest.warns(FutureWarning, match="passing n_bins of calibration_curve"):
+        old = bk.validation.calibration_curve(y, p, 5)
+    pd.testing.assert_frame_equal(old.bins, bk.validation.calibration_curve(y, p, n_bins=5).bins)
+
+
+def test_recalibration_options_passed_by_position_warn():
+    with pytest.warns(FutureWarning, match="passing method of .*__init__"):
+        model = bk.validation.RecalibratedClassifier(None, "isotonic")
+    assert model.get_params()["method"] == "isotonic"

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-import pytest
 import statsmodels.api as sm
 
 import biomedkit as bk

@@ -79,7 +79,7 @@ def test_delong_covariance_equals_the_definition_on_random_data():
     va, vb, vd = (brute_force_delong_var(y, s) for s in (a, b, a - b))
     # var(A - B) = var A + var B - 2 cov; cov from the structural components
     pos, neg = y == 1, y == 0
-    psi = lambda s: (s[pos][:, None] > s[neg][None, :]) + 0.5 * (s[pos][:, None] == s[neg][None, :])
+    psi = lambda s: (s[pos][:, None] > s[neg][None, :]) + 0.5 * (s[pos][:, None] == s[neg][None, :])  # noqa: E731
     pa, pb = psi(a), psi(b)
     cov = (np.cov(pa.mean(1), pb.mean(1))[0, 1] / pos.sum() + np.cov(pa.mean(0), pb.mean(0))[0, 1] / neg.sum())
     assert res.se**2 == pytest.approx(va + vb - 2 * cov, rel=1e-10)
@@ -138,3 +138,12 @@ def test_inputs_are_not_modified():
     s = ASAH["s100b"].copy()
     bk.validation.delong_test(Y, s, ASAH["wfns"])
     pd.testing.assert_series_equal(s, ASAH["s100b"])
+
+
+def test_options_passed_by_position_still_work_with_a_warning():
+    with pytest.warns(FutureWarning, match="passing method, level of auc_ci"):
+        old = bk.validation.auc_ci(Y, ASAH["s100b"], "delong", 0.9)
+    assert old == bk.validation.auc_ci(Y, ASAH["s100b"], level=0.9)
+    with pytest.warns(FutureWarning, match="passing level of delong_test"):
+        old = bk.validation.delong_test(Y, ASAH["wfns"], ASAH["s100b"], 0.9)
+    assert old == bk.validation.delong_test(Y, ASAH["wfns"], ASAH["s100b"], level=0.9)

@@ -236,3 +236,34 @@ def test_groups_keep_their_natural_order():
 def test_report_text_repr_does_not_dump_the_data(report):
     text = repr(report[0])
     assert "risk model" in text and len(text) < 2000
+
+
+def test_meta_analysis_result_is_the_new_name_and_the_old_one_warns():
+    res = bk.validation.random_effects([0.7, 0.8, 0.75], [0.001, 0.002, 0.001])
+    assert isinstance(res, bk.validation.MetaAnalysisResult)
+    with pytest.warns(FutureWarning, match="MetaAnalysis is deprecated.*MetaAnalysisResult"):
+        assert bk.validation.MetaAnalysis is bk.validation.MetaAnalysisResult
+
+
+def test_options_passed_by_position_still_work_with_a_warning(sites, noise):
+    y, p, site = sites
+    with pytest.warns(FutureWarning, match="passing development, level of external_validation"):
+        old = bk.validation.external_validation(y, p, site, None, 0.9)
+    pd.testing.assert_frame_equal(old, bk.validation.external_validation(y, p, site, level=0.9))
+    with pytest.warns(FutureWarning, match="passing level of random_effects"):
+        old = bk.validation.random_effects([0.7, 0.8], [0.001, 0.002], 0.9)
+    assert old == bk.validation.random_effects([0.7, 0.8], [0.001, 0.002], level=0.9)
+    X, yy = noise
+    with pytest.warns(FutureWarning, match="passing scoring of repeated_cv"):
+        old = bk.validation.repeated_cv(LogisticRegression(), X[:, :3], yy, "roc_auc", n_repeats=1, random_state=0)
+    pd.testing.assert_frame_equal(old, bk.validation.repeated_cv(LogisticRegression(), X[:, :3], yy,
+                                                                 scoring="roc_auc", n_repeats=1, random_state=0))
+
+
+def test_report_options_are_keyword_only_with_a_warning_for_one_release(report):
+    rep, model, val, cols = report
+    with pytest.warns(FutureWarning, match="passing model_name of .*__init__"):
+        old = bk.validation.ValidationReport(model, val.frame[cols], val.y, "by position", n_boot=10)
+    assert old.model_name == "by position"
+    with pytest.warns(FutureWarning, match="passing intended_use of .*model_card"):
+        assert "Research only." in rep.model_card("Research only.")

@@ -88,18 +88,43 @@ def test_bootstrap_intervals_cover_the_estimate_and_are_reproducible():
 
 
 def test_bootstrap_replicate_equals_net_benefit_of_the_resample():
-    from biomedkit.validation.decision import _bootstrap_weights
+    from biomedkit._counts import SortedCounts, resample_cells
+    from biomedkit.validation.decision import _cells, _net_benefit
 
     rng = np.random.default_rng(2)
     p = rng.random(50)
     y = (rng.random(50) < p).astype(int)
-    w = _bootstrap_weights(y, 1, np.random.default_rng(0), stratified=False)[0].astype(int)
-    yy, pp = np.repeat(y, w), np.repeat(p, w)
+    t = np.array([0.25])
+    first, sizes = _cells(y, p, t)
+    w = resample_cells(sizes, y.size, 1, np.random.default_rng(0))[0].astype(int)
+    # an explicit resample with those counts per cell, drawn from each cell's own patients
+    cell = lambda i: (y == y[i]) & ((p >= 0.25) == (p[i] >= 0.25))  # noqa: E731
+    rows = np.concatenate([rng.choice(np.flatnonzero(cell(i)), k) for i, k in zip(first, w)])
+    yy, pp = y[rows], p[rows]
     direct = bk.validation.net_benefit(yy, {"m": pp}, thresholds=[0.25]).set_index("model").loc["m", "net_benefit"]
-    from biomedkit.validation.decision import _net_benefit, _positive_rates
+    counts = SortedCounts(y[first], p[first], w[None, :].astype(float))
+    tp, fp = counts.at(t)
+    npos, nneg = counts.positives[:, None], counts.negatives[:, None]
+    assert _net_benefit(tp, fp, npos, nneg, t, 0.0, None)[0][0, 0] == pytest.approx(direct)
 
-    tp, fp, npos, nneg = _positive_rates(y, p, np.array([0.25]), w[None, :].astype(float))
-    assert _net_benefit(tp, fp, npos, nneg, np.array([0.25]), 0.0, None)[0][0, 0] == pytest.approx(direct)
+
+def test_bootstrap_intervals_equal_those_of_resampling_patients():
+    """Drawing the resampling counts per cell gives the distribution of resampling rows."""
+    rng = np.random.default_rng(6)
+    p = rng.random(3000)
+    y = (rng.random(3000) < p).astype(int)
+    t = [0.2, 0.5]
+    ours = bk.validation.net_benefit(y, {"m": p}, thresholds=t, n_boot=4000, random_state=0)
+    ours = ours[ours.model == "m"]
+    i = rng.integers(0, y.size, (2000, y.size))  # 2000 resamples of the patients
+    flagged = p[i][..., None] >= np.array(t)
+    events = y[i][..., None] == 1
+    odds = np.array(t) / (1 - np.array(t))
+    reps = (flagged & events).mean(axis=1) - (flagged & ~events).mean(axis=1) * odds
+    low, high = np.quantile(reps, [0.025, 0.975], axis=0)
+    # the replicates' sd is about 0.011; Monte Carlo error of these limits about 0.001
+    np.testing.assert_allclose(ours.net_benefit_low, low, atol=0.003)
+    np.testing.assert_allclose(ours.net_benefit_high, high, atol=0.003)
 
 
 def test_decision_curve_plot(tmp_path):
@@ -123,3 +148,30 @@ def test_decision_curve_plot(tmp_path):
 def test_net_benefit_bad_input(kwargs, error, message):
     with pytest.raises(error, match=message):
         bk.validation.net_benefit(Y, **kwargs)
+
+
+def test_threshold_metrics_takes_y_prob_and_warns_on_the_old_y_score():
+    new = bk.validation.threshold_metrics(Y, y_prob=P, thresholds=[0.3, 0.6])
+    with pytest.warns(FutureWarning, match=r"threshold_metrics\(y_score=...\) is deprecated.*y_prob="):
+        old = bk.validation.threshold_metrics(Y, y_score=P, thresholds=[0.3, 0.6])
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.raises(TypeError, match="pass the risks once"):
+        bk.validation.threshold_metrics(Y, P, [0.3], y_score=P)
+
+
+def test_options_passed_by_position_still_work_with_a_warning():
+    with pytest.warns(FutureWarning, match="passing level of threshold_metrics"):
+        old = bk.validation.threshold_metrics(Y, P, [0.3], 0.9)
+    pd.testing.assert_frame_equal(old, bk.validation.threshold_metrics(Y, P, [0.3], level=0.9))
+    with pytest.warns(FutureWarning, match="passing thresholds of net_benefit"):
+        old = bk.validation.net_benefit(Y, {"m": P}, [0.3])
+    pd.testing.assert_frame_equal(old, bk.validation.net_benefit(Y, {"m": P}, thresholds=[0.3]))
+
+
+def test_bootstrap_with_many_thresholds():
+    rng = np.random.default_rng(3)
+    p = rng.random(500)
+    y = (rng.random(500) < p).astype(int)
+    nb = bk.validation.net_benefit(y, {"m": p}, thresholds=np.linspace(0.001, 0.999, 300), n_boot=20,
+                                   random_state=0)
+    assert nb.net_benefit_low.notna().all() and (nb.net_benefit_low <= nb.net_benefit_high).all()

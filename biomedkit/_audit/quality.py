@@ -41,37 +41,8 @@ def overview(b: _Builder) -> None:
 def missingness(b: _Builder) -> None:
     ctx, scan = b.ctx, b.scan
     table = b.tables["columns"]
-    y = ctx.y[:ctx.n]
-    labelled = y >= 0
-    rows = []
-    for name, mask in scan.missing_matrix.items():
-        counts = _crosstab(mask.astype(np.int64), 2, np.where(labelled, y, -1), len(ctx.classes))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = counts / counts.sum(axis=1, keepdims=True)
-        row = dict(column=name, n_missing=int(mask.sum()), share_missing=mask.mean())
-        if ctx.positive >= 0:
-            row.update(prevalence_if_missing=share[1, ctx.positive],
-                       prevalence_if_observed=share[0, ctx.positive])
-        tvd = 0.5 * np.abs(share[1] - share[0]).sum() if name != ctx.target else np.nan
-        p = _chi2_p(counts) if name != ctx.target else np.nan
-        row.update(outcome_tvd=tvd, p_value=p, informative=bool(p < _ALPHA and tvd >= _MISSING_TVD))
-        rows.append(row)
-        if row["informative"]:
-            detail = (f"prevalence {row['prevalence_if_missing']:.1%} where missing vs "
-                      f"{row['prevalence_if_observed']:.1%} where observed"
-                      if ctx.positive >= 0 else f"class mix differs, TVD {tvd:.2f}")
-            b.flag("medium", "Missing values", f"missingness in {name!r} goes with the "
-                   f"outcome ({detail}, {_p(p)}): informative missingness; consider a "
-                   "missing-indicator feature, and impute inside the cross-validation", name)
-    cols = ["n_missing", "share_missing", "prevalence_if_missing", "prevalence_if_observed",
-            "outcome_tvd", "p_value", "informative"]
-    if ctx.positive < 0:
-        cols = [c for c in cols if not c.startswith("prevalence")]
-    missing = pd.DataFrame(rows, columns=["column", *cols]).set_index("column")
-    missing = missing.sort_values("share_missing", ascending=False)
-    b.tables["missing"] = missing
-    patterns = _patterns(scan.missing_matrix, ctx.n)
-    b.tables["missing_patterns"] = patterns
+    missing = b.tables["missing"] = _missing_table(b)
+    patterns = b.tables["missing_patterns"] = _patterns(scan.missing_matrix, ctx.n)
     incomplete = sum(scan.missing_matrix.values(), np.zeros(ctx.n)) > 0
     complete = ctx.n - int(incomplete.sum())
     n_empty = int((table.n_missing == ctx.n).sum())
@@ -90,6 +61,43 @@ def missingness(b: _Builder) -> None:
         tables.append(("Columns with missing values", missing.head(_SHOWN * 2)))
         tables.append(("Most common patterns of missing columns", patterns))
     b.sections.append(_Section("Missing values", text, tables))
+
+
+def _missing_table(b: _Builder) -> pd.DataFrame:
+    """Per column with missing values: how many, and whether missingness goes with the
+    outcome (flagged as informative); most missing first."""
+    ctx = b.ctx
+    rows = [_missing_row(b, name, mask) for name, mask in b.scan.missing_matrix.items()]
+    cols = ["n_missing", "share_missing", "prevalence_if_missing", "prevalence_if_observed",
+            "outcome_tvd", "p_value", "informative"]
+    if ctx.positive < 0:
+        cols = [c for c in cols if not c.startswith("prevalence")]
+    missing = pd.DataFrame(rows, columns=["column", *cols]).set_index("column")
+    return missing.sort_values("share_missing", ascending=False)
+
+
+def _missing_row(b: _Builder, name, mask: np.ndarray) -> dict:
+    """One column's row of the missing-values table; flags informative missingness."""
+    ctx = b.ctx
+    y = ctx.y[:ctx.n]
+    counts = _crosstab(mask.astype(np.int64), 2, np.where(y >= 0, y, -1), len(ctx.classes))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = counts / counts.sum(axis=1, keepdims=True)
+    row = dict(column=name, n_missing=int(mask.sum()), share_missing=mask.mean())
+    if ctx.positive >= 0:
+        row.update(prevalence_if_missing=share[1, ctx.positive],
+                   prevalence_if_observed=share[0, ctx.positive])
+    tvd = 0.5 * np.abs(share[1] - share[0]).sum() if name != ctx.target else np.nan
+    p = _chi2_p(counts) if name != ctx.target else np.nan
+    row.update(outcome_tvd=tvd, p_value=p, informative=bool(p < _ALPHA and tvd >= _MISSING_TVD))
+    if row["informative"]:
+        detail = (f"prevalence {row['prevalence_if_missing']:.1%} where missing vs "
+                  f"{row['prevalence_if_observed']:.1%} where observed"
+                  if ctx.positive >= 0 else f"class mix differs, TVD {tvd:.2f}")
+        b.flag("medium", "Missing values", f"missingness in {name!r} goes with the "
+               f"outcome ({detail}, {_p(p)}): informative missingness; consider a "
+               "missing-indicator feature, and impute inside the cross-validation", name)
+    return row
 
 
 def class_balance(b: _Builder) -> None:
@@ -116,31 +124,19 @@ def class_balance(b: _Builder) -> None:
 def duplicates(b: _Builder) -> None:
     ctx, scan = b.ctx, b.scan
     ignored = scan.ids + ([ctx.split_column] if ctx.split_column is not None else [])
-    y = ctx.y[:ctx.n]
     no_id = "ignoring identifiers: " + (_name_list(ignored) if ignored else "none found")
     kinds = [("exact (all columns)", scan.hash_all, None), (no_id, scan.hash_no_id, None),
-             ("same features, different target", scan.hash_features, y)]
+             ("same features, different target", scan.hash_features, ctx.y[:ctx.n])]
     rows, groups = [], []
     for kind, h, outcome in kinds:
-        series = pd.Series(h)
-        repeated = series.duplicated(keep=False).to_numpy()
-        if outcome is not None:  # keep groups whose labelled rows disagree on the outcome
-            repeated &= outcome >= 0
-            frame = pd.DataFrame({"h": h[repeated], "y": outcome[repeated]})
-            disagree = frame.groupby("h").y.nunique()
-            repeated[repeated] = frame.h.isin(disagree.index[disagree > 1]).to_numpy()
+        repeated = _repeated(h, outcome)
         n_groups = int(pd.unique(h[repeated]).size)
         n_rows = int(repeated.sum()) - n_groups if outcome is None else int(repeated.sum())
         rows.append(dict(kind=kind, n_rows=n_rows, share=n_rows / ctx.n, n_groups=n_groups))
-        where = np.flatnonzero(repeated)
-        for g, (_, members) in enumerate(pd.Series(where).groupby(h[where], sort=False)):
-            if g == 20:
-                break
-            groups.append(dict(kind=kind, group=g, n_rows=len(members),
-                               rows=ctx.row_labels[members.to_numpy()].tolist()))
-    table = pd.DataFrame(rows).set_index("kind")
-    b.tables["duplicates"] = table
-    b.tables["duplicate_groups"] = pd.DataFrame(groups, columns=["kind", "group", "n_rows", "rows"])
+        groups += _example_groups(kind, h, repeated, ctx.row_labels)
+    table = b.tables["duplicates"] = pd.DataFrame(rows).set_index("kind")
+    examples = b.tables["duplicate_groups"] = pd.DataFrame(
+        groups, columns=["kind", "group", "n_rows", "rows"])
     exact, no_id, conflict = table.n_rows.to_numpy()
     if exact:
         b.flag("medium", "Duplicates", f"{exact} rows repeat an earlier row exactly: remove "
@@ -156,11 +152,34 @@ def duplicates(b: _Builder) -> None:
             "n_groups the distinct repeated rows); for the last kind, n_rows counts every row "
             "of the groups of identical features whose targets disagree.")
     shown = [("Duplicated rows", table)]
-    examples = b.tables["duplicate_groups"]
     if len(examples):
         shown.append(("Examples (row labels of df)", examples.groupby("kind", sort=False).head(3)
                       .set_index("kind")))
     b.sections.append(_Section("Duplicates", text, shown))
+
+
+def _repeated(h: np.ndarray, outcome: np.ndarray | None) -> np.ndarray:
+    """Rows whose hash occurs more than once; with ``outcome``, only the labelled rows of
+    groups whose outcomes disagree."""
+    repeated = pd.Series(h).duplicated(keep=False).to_numpy()
+    if outcome is not None:
+        repeated &= outcome >= 0
+        frame = pd.DataFrame({"h": h[repeated], "y": outcome[repeated]})
+        disagree = frame.groupby("h").y.nunique()
+        repeated[repeated] = frame.h.isin(disagree.index[disagree > 1]).to_numpy()
+    return repeated
+
+
+def _example_groups(kind: str, h: np.ndarray, repeated: np.ndarray, row_labels) -> list:
+    """The first 20 groups of repeated rows, with the row labels of their members."""
+    groups = []
+    where = np.flatnonzero(repeated)
+    for g, (_, members) in enumerate(pd.Series(where).groupby(h[where], sort=False)):
+        if g == 20:
+            break
+        groups.append(dict(kind=kind, group=g, n_rows=len(members),
+                           rows=row_labels[members.to_numpy()].tolist()))
+    return groups
 
 
 def identifiers(b: _Builder) -> None:

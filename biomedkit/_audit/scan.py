@@ -11,8 +11,15 @@ import pandas as pd
 
 from biomedkit._audit.columns import _encode, _id_reasons
 from biomedkit._audit.context import _Context
-from biomedkit._audit.stats import (_auc_from_counts, _auc_se_from_counts, _best_auc, _chi2_p,
-                                    _column_hash, _crosstab, _oof_encoded_auc)
+from biomedkit._audit.stats import (
+    _auc_from_counts,
+    _auc_se_from_counts,
+    _best_auc,
+    _chi2_p,
+    _column_hash,
+    _crosstab,
+    _oof_encoded_auc,
+)
 
 _MAX_LEVELS_NATIVE = 60  # categorical codes must stay below the classifier's max_bins (63)
 _MIN_EVENTS = 10  # rows of a class (and of the rest), at a site and elsewhere, for the per-site screen
@@ -54,88 +61,146 @@ def _sample(labels: np.ndarray, max_rows: int, rng) -> np.ndarray:
 
 
 def _scan(ctx: _Context) -> _Scan:
-    n, n_all, K = ctx.n, ctx.n_all, len(ctx.classes)
+    """The single pass: each column in turn is encoded, described (counts, role), scored
+    (AUCs, drift) and added to the row hashes."""
+    scan, site_labels = _start(ctx)
+    for name, series in ctx.columns.items():
+        col = _encoded(name, series, ctx)
+        row = _describe(col, ctx)
+        if 0 < row["n_missing"] < ctx.n:
+            scan.missing_matrix[name] = col.missing[:ctx.n]
+        _score(scan, col, row, ctx, site_labels)
+        _add_hashes(scan, col, row["role"], ctx)
+        scan.rows.append(row)
+    return scan
+
+
+@dataclass
+class _Column:
+    """One column encoded for the scan, over the rows of df and, when the test frame has
+    this column too, over the test rows after them (``in_test``)."""
+
+    name: object
+    kind: str  # "categorical", "numeric" or "datetime" (see columns._encode)
+    values: np.ndarray  # codes (categorical) or floats (the others)
+    codes: np.ndarray  # level codes, or ranks of the sorted distinct numbers; -1 where missing
+    n_codes: int
+    uniques: np.ndarray | None  # a numeric column's sorted distinct values
+    missing: np.ndarray
+    in_test: bool
+
+    @property
+    def categorical(self) -> bool:
+        return self.kind == "categorical"
+
+
+def _start(ctx: _Context) -> tuple[_Scan, np.ndarray | None]:
+    """An empty scan with the subsamples for the classifiers drawn, and each labelled row's
+    (site, class) pair as one code (-1 otherwise; None without a site)."""
+    n, K = ctx.n, len(ctx.classes)
     zero = np.zeros(n, np.uint64)
     scan = _Scan(rows=[], hash_all=zero, hash_no_id=zero.copy(), hash_features=zero.copy(),
                  hash_common=None, hash_common_no_id=None, ids=[], id_values={}, missing_matrix={},
                  site_sample=None, site_X={}, split_sample=None, split_X={})
+    site_labels = None
     if ctx.site_codes is not None:
         scan.site_sample = _sample(ctx.site_codes, ctx.max_rows, ctx.rng)
         scan.site_counts, scan.site_screened = _screened(ctx)
         labelled = (ctx.y[:n] >= 0) & (ctx.site_codes[:n] >= 0)
         site_labels = np.where(labelled, ctx.site_codes[:n] * K + ctx.y[:n], -1)
     if ctx.split is not None:
-        scan.hash_common, scan.hash_common_no_id = np.zeros((2, n_all), np.uint64)
+        scan.hash_common, scan.hash_common_no_id = np.zeros((2, ctx.n_all), np.uint64)
         scan.split_sample = _sample(ctx.split, ctx.max_rows, ctx.rng)
-    n_sites = len(ctx.site_levels)
-    for name, series in ctx.columns.items():
-        in_test = name in ctx.test_columns
-        if in_test:
-            series = pd.concat([series, ctx.test_columns[name]], ignore_index=True)
-        kind, values = _encode(series)
-        m = values.size  # n, or n_all when the test frame has this column
-        if kind == "categorical":
-            codes, n_codes, uniques = values, int(values.max()) + 1, None
-            missing = codes < 0
-        else:
-            missing = np.isnan(values)
-            uniques, inverse = np.unique(values[~missing], return_inverse=True)
-            codes = np.full(m, -1, np.int64)
-            codes[~missing] = inverse.ravel()
-            n_codes = uniques.size
-        df_missing = missing[:n]
-        n_unique = int(np.count_nonzero(np.bincount(codes[:n][~df_missing], minlength=n_codes)))
-        row = dict(_ROW_DEFAULTS, column=name, kind=kind, dtype=str(ctx.columns[name].dtype),
-                   n_missing=int(df_missing.sum()), n_unique=n_unique)
-        if 0 < row["n_missing"] < n:
-            scan.missing_matrix[name] = df_missing
-        row["id_reasons"] = reasons = _id_reasons(name, kind, values[:n], df_missing, n_unique, n)
-        named_role = name in (ctx.site, ctx.group, ctx.time)  # the caller said what it is
-        role = ("target" if name == ctx.target else "split" if name == ctx.split_column
-                else "id" if name in ctx.id_given or (reasons and not named_role) else "feature")
-        row["role"] = role
+    return scan, site_labels
 
-        # the outcome, and the site, as a function of this column alone
-        if role in ("feature", "id"):
-            if kind == "categorical":
-                aucs, _ = _oof_encoded_auc(codes[:n], n_codes, ctx.y[:n], K, ctx.folds[:n])
-            else:
-                aucs = _auc_from_counts(_crosstab(codes, n_codes, ctx.y[:m], K))
-            row["auc"], row["auc_class"], row["higher"] = _best_auc(aucs, ctx.positive)
-            row["n_used"] = int(((ctx.y[:n] >= 0) & (~df_missing | (kind == "categorical"))).sum())
-        informative = role == "feature" and n_unique > 1 and name != ctx.time
-        if ctx.site_codes is not None and informative and name != ctx.site:
-            if kind == "categorical":
-                aucs, _ = _oof_encoded_auc(codes[:n], n_codes, ctx.site_codes[:n], n_sites, ctx.folds[:n])
-            else:
-                aucs = _auc_from_counts(_crosstab(codes, n_codes, ctx.site_codes[:m], n_sites))
-            row["site_auc"], row["site_class"], row["site_higher"] = _best_auc(aucs)
-            scan.site_X[name] = _model_input(kind, values, codes, n_codes, scan.site_sample)
-        if scan.site_screened is not None and role == "feature" and n_unique > 1 and name != ctx.site:
-            scan.site_leak[name] = _auc_within_sites(kind, codes[:n], n_codes, site_labels, ctx,
-                                                     scan.site_screened)
-        if in_test or ctx.split_column is not None:
-            if informative:
-                row.update(_drift(kind, uniques, codes, n_codes, ctx.split[:m]))
-                scan.split_X[name] = _model_input(kind, values, codes, n_codes, scan.split_sample)
 
-        # row hashes: numbers hash as floats, categories as codes of the pooled values
-        h = _column_hash(name, codes if kind == "categorical" else values)
-        scan.hash_all = scan.hash_all + h[:n]
-        if role == "feature":
-            scan.hash_features = scan.hash_features + h[:n]
-        if role in ("feature", "target"):
-            scan.hash_no_id = scan.hash_no_id + h[:n]
-        if scan.hash_common is not None and role != "split" and (in_test or ctx.split_column is not None):
-            scan.hash_common = scan.hash_common + h
-            if role != "id":
-                scan.hash_common_no_id = scan.hash_common_no_id + h
-        if role == "id":
-            scan.ids.append(name)
-            if m == n_all:
-                scan.id_values[name] = codes if kind == "categorical" else values
-        scan.rows.append(row)
-    return scan
+def _encoded(name, series: pd.Series, ctx: _Context) -> _Column:
+    """The column as codes (and a numeric column's distinct values), pooled with the test
+    frame's column of the same name, so that both share one coding."""
+    in_test = name in ctx.test_columns
+    if in_test:
+        series = pd.concat([series, ctx.test_columns[name]], ignore_index=True)
+    kind, values = _encode(series)
+    if kind == "categorical":
+        return _Column(name, kind, values, values, int(values.max()) + 1, None, values < 0, in_test)
+    missing = np.isnan(values)
+    uniques, inverse = np.unique(values[~missing], return_inverse=True)
+    codes = np.full(values.size, -1, np.int64)
+    codes[~missing] = inverse.ravel()
+    return _Column(name, kind, values, codes, uniques.size, uniques, missing, in_test)
+
+
+def _describe(col: _Column, ctx: _Context) -> dict:
+    """The column's row of the scan with its counts, identifier hints and role (target,
+    split, id or feature); the statistics keep their defaults until scored."""
+    n = ctx.n
+    df_missing = col.missing[:n]
+    n_unique = int(np.count_nonzero(np.bincount(col.codes[:n][~df_missing], minlength=col.n_codes)))
+    name = col.name
+    row = dict(_ROW_DEFAULTS, column=name, kind=col.kind, dtype=str(ctx.columns[name].dtype),
+               n_missing=int(df_missing.sum()), n_unique=n_unique)
+    row["id_reasons"] = reasons = _id_reasons(name, col.kind, col.values[:n], df_missing, n_unique, n)
+    named_role = name in (ctx.site, ctx.group, ctx.time)  # the caller said what it is
+    row["role"] = ("target" if name == ctx.target else "split" if name == ctx.split_column
+                   else "id" if name in ctx.id_given or (reasons and not named_role) else "feature")
+    return row
+
+
+def _score(scan: _Scan, col: _Column, row: dict, ctx: _Context, site_labels) -> None:
+    """Fill the row's statistics for its role: the outcome, and the site, as a function of
+    this column alone, the per-site leak screen and drift; keep the column's classifier
+    inputs."""
+    n, role, name = ctx.n, row["role"], col.name
+    if role in ("feature", "id"):
+        aucs = _label_aucs(col, ctx.y, len(ctx.classes), ctx)
+        row["auc"], row["auc_class"], row["higher"] = _best_auc(aucs, ctx.positive)
+        row["n_used"] = int(((ctx.y[:n] >= 0) & (~col.missing[:n] | col.categorical)).sum())
+    informative = role == "feature" and row["n_unique"] > 1 and name != ctx.time
+    if ctx.site_codes is not None and informative and name != ctx.site:
+        aucs = _label_aucs(col, ctx.site_codes, len(ctx.site_levels), ctx)
+        row["site_auc"], row["site_class"], row["site_higher"] = _best_auc(aucs)
+        scan.site_X[name] = _model_input(col, scan.site_sample)
+    screened = role == "feature" and row["n_unique"] > 1 and name != ctx.site
+    if scan.site_screened is not None and screened:
+        scan.site_leak[name] = _auc_within_sites(col.kind, col.codes[:n], col.n_codes, site_labels,
+                                                 ctx, scan.site_screened)
+    if informative and (col.in_test or ctx.split_column is not None):
+        m = col.values.size
+        row.update(_drift(col.kind, col.uniques, col.codes, col.n_codes, ctx.split[:m]))
+        scan.split_X[name] = _model_input(col, scan.split_sample)
+
+
+def _label_aucs(col: _Column, labels: np.ndarray, n_labels: int, ctx: _Context) -> np.ndarray:
+    """Each label's AUC (against the rest) from this column alone: by the out-of-fold mean of
+    the label per level (categorical) or by rank (numeric); rows labelled -1 left out."""
+    n = ctx.n
+    if col.categorical:
+        aucs, _ = _oof_encoded_auc(col.codes[:n], col.n_codes, labels[:n], n_labels, ctx.folds[:n])
+        return aucs
+    m = col.values.size  # n, or n_all when the test frame has this column (its labels are -1)
+    return _auc_from_counts(_crosstab(col.codes, col.n_codes, labels[:m], n_labels))
+
+
+def _add_hashes(scan: _Scan, col: _Column, role: str, ctx: _Context) -> None:
+    """Add the column to the row hashes its role belongs to; keep an identifier's values
+    for the train/test overlap. Numbers hash as floats, categories as codes of the pooled
+    values."""
+    n = ctx.n
+    h = _column_hash(col.name, col.codes if col.categorical else col.values)
+    scan.hash_all = scan.hash_all + h[:n]
+    if role == "feature":
+        scan.hash_features = scan.hash_features + h[:n]
+    if role in ("feature", "target"):
+        scan.hash_no_id = scan.hash_no_id + h[:n]
+    in_split = col.in_test or ctx.split_column is not None
+    if scan.hash_common is not None and role != "split" and in_split:
+        scan.hash_common = scan.hash_common + h
+        if role != "id":
+            scan.hash_common_no_id = scan.hash_common_no_id + h
+    if role == "id":
+        scan.ids.append(col.name)
+        if col.values.size == ctx.n_all:
+            scan.id_values[col.name] = col.codes if col.categorical else col.values
 
 
 def _screened(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
@@ -187,11 +252,12 @@ def _auc_within_sites(kind, codes, n_codes, site_labels, ctx: _Context, screened
     return out
 
 
-def _model_input(kind, values, codes, n_codes, rows):
+def _model_input(col: _Column, rows: np.ndarray) -> tuple[np.ndarray, bool]:
     """A column for HistGradientBoosting on the sampled rows: numbers as they are, categories
     as codes (native categorical) or, with too many levels, as their frequency."""
-    if kind != "categorical":
-        return values[rows], False
+    if not col.categorical:
+        return col.values[rows], False
+    codes, n_codes = col.codes, col.n_codes
     if n_codes <= _MAX_LEVELS_NATIVE:
         return np.where(codes[rows] < 0, np.nan, codes[rows]).astype(float), True
     counts = np.bincount(codes[codes >= 0], minlength=n_codes)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from biomedkit._counts import auc_from_counts, delong_from_counts
+
 _N_FOLDS = 5  # out-of-fold target encoding
 
 
@@ -19,37 +21,17 @@ def _crosstab(codes: np.ndarray, n_codes: int, labels: np.ndarray, n_labels: int
 def _auc_from_counts(table: np.ndarray) -> np.ndarray:
     """One-vs-rest AUC of each label (column) for a score whose distinct values are the rows
     of ``table``, in increasing order; ties count one half (as ``roc_auc_score``)."""
-    # Mann-Whitney: the rank sum of a label's rows, less its least possible value
-    table = table.astype(float)
-    total = table @ np.ones(table.shape[1])
-    midrank = np.cumsum(total) - total / 2  # mean rank of the tied rows at each value, less 1/2
-    n_pos = table.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (midrank @ table - n_pos ** 2 / 2) / (n_pos * (total.sum() - n_pos))
+    pos = np.asarray(table, dtype=float).T
+    return auc_from_counts(pos, pos.sum(axis=0) - pos)
 
 
 def _auc_se_from_counts(pos: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """AUC of the positive rows against the others, and its DeLong standard error, for a
     score whose distinct values, in increasing order, index the last axis of the counts
     ``pos`` (positive rows) and ``total`` (all rows); leading axes are separate problems
-    (sites, classes). Ties count one half, as in ``roc_auc_score``.
-
-    DeLong's placement value of a row (the share of the other class it outranks) depends
-    only on its value, so their variances are count-weighted sums over the values.
-    """
+    (sites, classes). Ties count one half, as in ``roc_auc_score``."""
     pos = np.asarray(pos, dtype=float)
-    neg = total - pos
-    n_pos, n_neg = pos.sum(axis=-1), neg.sum(axis=-1)
-    below = np.cumsum(neg, axis=-1) - neg / 2  # negatives that a positive at each value outranks
-    above = n_pos[..., None] - np.cumsum(pos, axis=-1) + pos / 2  # positives outranking a negative
-    with np.errstate(invalid="ignore", divide="ignore"):
-        auc = np.einsum("...i,...i->...", pos, below) / (n_pos * n_neg)
-        # sample variances of the placement values; one row of a class has none
-        var_pos = np.where(n_pos > 1, (np.einsum("...i,...i,...i->...", pos, below, below) / n_neg ** 2
-                                       - n_pos * auc ** 2) / (n_pos - 1), 0.0)
-        var_neg = np.where(n_neg > 1, (np.einsum("...i,...i,...i->...", neg, above, above) / n_pos ** 2
-                                       - n_neg * auc ** 2) / (n_neg - 1), 0.0)
-        return auc, np.sqrt(np.maximum(var_pos / n_pos + var_neg / n_neg, 0.0))
+    return delong_from_counts(pos, total - pos)
 
 
 def _oof_encoded_auc(codes, n_codes, labels, n_labels, folds) -> tuple[np.ndarray, np.ndarray]:

@@ -21,8 +21,24 @@ def train_test(b: _Builder) -> None:
     b.tables.update(overlap=None, drift=None)
     if ctx.split is None:
         return
-    train, test = ctx.split == 0, ctx.split == 1
     checked = [c for c in scan.id_values if c in ctx.id_given or not _ROW_NUMBER.match(str(c))]
+    overlap = b.tables["overlap"] = _overlap(b, checked)
+    drift = b.tables["drift"] = _drift_table(b)
+    for name, row in drift[drift.flag].iterrows():
+        b.flag("medium", "Train/test", f"{name!r} drifted between training and test "
+               f"({_drift_words(row, b.t)})", name)
+    text = _method_text(b, checked) + _columns_not_shared(b) + _classifier(b)
+    b.sections.append(_Section("Train/test", text, [
+        ("Overlap", overlap),
+        (f"Drift (the flagged and the top {_SHOWN} others)",
+         pd.concat([drift[drift.flag], drift[~drift.flag].head(_SHOWN)]))]))
+
+
+def _overlap(b: _Builder, checked: list) -> pd.DataFrame:
+    """Test rows that share an identifier value, or a whole row, with the training rows;
+    flagged, since the test set is then not independent."""
+    ctx, scan = b.ctx, b.scan
+    train, test = ctx.split == 0, ctx.split == 1
     rows = []
     for name in checked:
         values = scan.id_values[name]
@@ -32,7 +48,6 @@ def train_test(b: _Builder) -> None:
     rows.append(_shared("rows, ignoring identifiers", scan.hash_common_no_id[test],
                         scan.hash_common_no_id[train]))
     overlap = pd.DataFrame(rows).set_index("check")
-    b.tables["overlap"] = overlap
     counts = overlap.n_test_rows.astype(int)
     advice = "the test set is not independent; split by patient (GroupShuffleSplit)"
     for name in checked:
@@ -45,39 +60,47 @@ def train_test(b: _Builder) -> None:
     if no_id > exact:
         b.flag("high", "Train/test", f"{no_id} test rows are identical to a training row apart "
                f"from the identifier columns: {advice}")
-    drift = _drift_table(b)
-    b.tables["drift"] = drift
-    for name, row in drift[drift.flag].iterrows():
-        b.flag("medium", "Train/test", f"{name!r} drifted between training and test "
-               f"({_drift_words(row, b.t)})", name)
-    text = (f"{int(train.sum())} training rows and {int(test.sum())} test rows. Overlap compares "
-            "identifier values and whole-row hashes (identifiers checked: "
-            + (_name_list(checked) if checked else "none; pass id_columns= to check for shared "
-               "patients") + "). Drift: standardized mean difference (test minus training, "
-            "pooled SD) and Kolmogorov-Smirnov statistic for numeric features, total variation "
-            f"distance for categorical ones (missing as a level); flagged at |SMD| >= "
-            f"{b.t['drift_smd']}, KS >= {b.t['drift_ks']}, TVD >= {b.t['drift_tvd']} "
+    return overlap
+
+
+def _method_text(b: _Builder, checked: list) -> str:
+    """What the section compares, and the thresholds of the drift flags."""
+    return (f"{int((b.ctx.split == 0).sum())} training rows and {int((b.ctx.split == 1).sum())} "
+            "test rows. Overlap compares identifier values and whole-row hashes (identifiers "
+            "checked: " + (_name_list(checked) if checked else "none; pass id_columns= to check "
+                           "for shared patients") + "). Drift: standardized mean difference (test "
+            "minus training, pooled SD) and Kolmogorov-Smirnov statistic for numeric features, "
+            "total variation distance for categorical ones (missing as a level); flagged at "
+            f"|SMD| >= {b.t['drift_smd']}, KS >= {b.t['drift_ks']}, TVD >= {b.t['drift_tvd']} "
             f"(or that change in the share missing), if also p < {_ALPHA}.")
-    if ctx.test_columns:
-        only_df = [c for c in ctx.columns if c not in ctx.test_columns and c != ctx.target]
-        only_test = [c for c in ctx.test_columns if c not in ctx.columns]
-        if only_df:
-            b.flag("medium", "Train/test", f"test lacks {len(only_df)} column(s) of df: "
-                   f"{_name_list(only_df)}")
-        if only_test:
-            text += f" Columns only in test (ignored): {_name_list(only_test)}."
+
+
+def _columns_not_shared(b: _Builder) -> str:
+    """With a test frame: flag the columns of df it lacks; name those only it has."""
+    ctx = b.ctx
+    if not ctx.test_columns:
+        return ""
+    only_df = [c for c in ctx.columns if c not in ctx.test_columns and c != ctx.target]
+    only_test = [c for c in ctx.test_columns if c not in ctx.columns]
+    if only_df:
+        b.flag("medium", "Train/test", f"test lacks {len(only_df)} column(s) of df: "
+               f"{_name_list(only_df)}")
+    return f" Columns only in test (ignored): {_name_list(only_test)}." if only_test else ""
+
+
+def _classifier(b: _Builder) -> str:
+    """A classifier telling training from test rows: its row of the separability table, a
+    flag if it does well, and a sentence."""
+    ctx, scan = b.ctx, b.scan
     sep = _separability(scan.split_X, ctx.split[scan.split_sample], ctx.seed)
-    if sep is not None:
-        b.separability.append(dict(comparison="train vs test", **sep))
-        text += (f" A classifier tells training from test rows with AUC {sep['auc']:.3f} (0.5 is "
-                 f"chance; 3-fold cross-validation on {_rows(sep['n_rows'], ctx.split)}).")
-        if sep["auc"] >= _SEPARABLE_AUC:
-            b.flag("medium", "Train/test", f"training and test rows are easy to tell apart (AUC "
-                   f"{sep['auc']:.3f}): the test set comes from a different distribution")
-    b.sections.append(_Section("Train/test", text, [
-        ("Overlap", overlap),
-        (f"Drift (the flagged and the top {_SHOWN} others)",
-         pd.concat([drift[drift.flag], drift[~drift.flag].head(_SHOWN)]))]))
+    if sep is None:
+        return ""
+    b.separability.append(dict(comparison="train vs test", **sep))
+    if sep["auc"] >= _SEPARABLE_AUC:
+        b.flag("medium", "Train/test", f"training and test rows are easy to tell apart (AUC "
+               f"{sep['auc']:.3f}): the test set comes from a different distribution")
+    return (f" A classifier tells training from test rows with AUC {sep['auc']:.3f} (0.5 is "
+            f"chance; 3-fold cross-validation on {_rows(sep['n_rows'], ctx.split)}).")
 
 
 def _drift_table(b: _Builder) -> pd.DataFrame:

@@ -9,10 +9,14 @@ Examples
 
 from biomedkit.fairness._groups import intersect
 from biomedkit.fairness.curves import CRITERIA, GroupCurves, group_curves
-from biomedkit.fairness.mitigation import (AdversarialDebiasingClassifier, Reweighing, compare,
-                                           reweighing_weights)
-from biomedkit.fairness.plots import (plot_differences, plot_fairness, plot_group_calibration,
-                                      plot_group_roc, plot_group_sizes)
+from biomedkit.fairness.mitigation import AdversarialDebiasingClassifier, Reweighing, compare, reweighing_weights
+from biomedkit.fairness.plots import (
+    plot_differences,
+    plot_fairness,
+    plot_group_calibration,
+    plot_group_roc,
+    plot_group_sizes,
+)
 from biomedkit.fairness.thresholds import ThresholdPolicy, group_thresholds
 
 __all__ = ["CRITERIA", "AdversarialDebiasingClassifier", "GroupCurves", "Reweighing", "ThresholdPolicy",

@@ -1,9 +1,10 @@
 """Group metrics at every threshold: sort once, count per group, query in microseconds.
 
 fairlearn's MetricFrame recomputes every metric from the rows for each threshold
-(about a second per threshold on 100,000 rows). Here the rows are sorted once by
-group and descending score; cumulative sums then give each group's confusion
-counts at every distinct score, and a query is a binary search per group.
+(about a second per threshold on 100,000 rows). Here the rows are sorted once by group
+and descending score; the package's engine of sorted counts (``biomedkit._counts``) then
+gives each group's confusion counts at every distinct score, and a query is a binary
+search per group.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from biomedkit.fairness._groups import check_groups
 from biomedkit._checks import check_binary, check_level, check_n_bins, check_n_boot, check_random_state, check_scores
+from biomedkit._counts import SortedCounts, resample_cells
+from biomedkit._deprecation import keyword_only_after
+from biomedkit.fairness._groups import check_groups
 
 # Each fairness criterion compares one rate across groups (equalized odds: two).
 CRITERIA = {
@@ -48,31 +51,41 @@ def disparity(values: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarra
 
 
 class GroupCurves:
-    """Confusion counts of every group at every distinct threshold.
+    """Confusion counts of every group at every distinct threshold, computed once.
 
-    Made by :func:`group_curves`; query it with :meth:`at`, :meth:`disparities`,
-    :meth:`roc`, :meth:`auc` and :meth:`calibration`. A patient is flagged when
-    ``y_score >= threshold``.
+    Query it with :meth:`at`, :meth:`disparities`, :meth:`differences`, :meth:`roc`,
+    :meth:`auc` and :meth:`calibration`. A patient is flagged when
+    ``y_score >= threshold``. :func:`group_curves` is the same constructor as a function.
+
+    Parameters
+    ----------
+    y_true : array-like of 0/1
+        Observed outcomes.
+    y_score : array-like of float
+        Risk scores.
+    groups : array-like, DataFrame or list of arrays
+        The sensitive attribute; several columns give intersectional groups
+        (see :func:`intersect`).
+    sample_weight : array-like, optional
+        Non-negative weights; counts and rates are then weighted.
     """
 
-    def __init__(self, y: np.ndarray, s: np.ndarray, w: np.ndarray, groups: pd.Categorical):
-        self.groups = pd.Index(groups.categories, name="group")
-        codes = np.asarray(groups.codes)
-        order = np.lexsort((-s, codes))  # by group, then descending score
+    def __init__(self, y_true, y_score, groups, *, sample_weight=None):
+        y = check_binary(y_true)
+        s = check_scores(y_score, y.size)
+        g = check_groups(groups, y.size)
+        w = _check_weights(sample_weight, y.size)
+        self.groups = pd.Index(g.categories, name="group")
+        codes = np.asarray(g.codes)
+        order = np.lexsort((-s, codes))  # by group, then descending score: one sort for all
         s, y, w, codes = s[order], y[order], w[order], codes[order]
-        starts = np.searchsorted(codes, np.arange(len(self.groups) + 1))
-        self._scores, self._tp, self._fp = [], [], []
-        self._sorted = []  # (score, y, w) per group, for calibration
-        for a, b in zip(starts[:-1], starts[1:]):
-            gs, gy, gw = s[a:b], y[a:b], w[a:b]
-            last = np.r_[gs[1:] != gs[:-1], True]  # last row of each run of tied scores
-            self._scores.append(gs[last])
-            self._tp.append(np.cumsum(gw * gy)[last])
-            self._fp.append(np.cumsum(gw * (1 - gy))[last])
-            self._sorted.append((gs, gy, gw))
-        self.n_rows = np.diff(starts)  # unweighted rows per group (for the bootstrap)
-        self.positives = np.array([tp[-1] for tp in self._tp])
-        self.negatives = np.array([fp[-1] for fp in self._fp])
+        bounds = np.searchsorted(codes, np.arange(len(self.groups) + 1))
+        # (score, y, w) of each group, in descending order of score
+        self._sorted = [(s[a:b], y[a:b], w[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+        self._counts = [SortedCounts(gy, gs, gw, presorted=True) for gs, gy, gw in self._sorted]
+        self.n_rows = np.diff(bounds)  # unweighted rows per group (for the bootstrap)
+        self.positives = np.array([c.positives for c in self._counts], dtype=float)
+        self.negatives = np.array([c.negatives for c in self._counts], dtype=float)
         self.score_range = (float(s.min()), float(s.max()))
         self._check_groups()
 
@@ -91,7 +104,16 @@ class GroupCurves:
         return f"<GroupCurves: {len(self.groups)} groups ({sizes})>"
 
     # -- queries ---------------------------------------------------------------
-    def _threshold_per_group(self, threshold) -> np.ndarray:
+    def index_of(self, group) -> int:
+        """Position of a group label in :attr:`groups` (a label, never a position)."""
+        try:
+            return int(self.groups.get_loc(group))
+        except KeyError:
+            raise ValueError(f"unknown group {group!r}; the groups are {list(self.groups)}") from None
+
+    def thresholds_per_group(self, threshold) -> np.ndarray:
+        """One threshold per group, in the order of :attr:`groups`, from one number, a
+        sequence with one number per group, or a mapping group -> number."""
         if isinstance(threshold, Mapping):
             unknown = set(threshold) - set(self.groups)
             missing = [g for g in self.groups if g not in threshold]
@@ -114,17 +136,22 @@ class GroupCurves:
         threshold : float, sequence or mapping
             One threshold for all groups, one per group in order, or ``{group: threshold}``.
         """
-        t = self._threshold_per_group(threshold)
+        t = self.thresholds_per_group(threshold)
         tp, fp = np.array([self.group_counts(i, t[i]) for i in range(len(t))], dtype=float).T
         return {"tp": tp, "fp": fp, "fn": self.positives - tp, "tn": self.negatives - fp}
 
     def group_counts(self, i: int, thresholds):
         """Weighted true and false positives of group number ``i`` at each threshold."""
-        scores = self._scores[i]
-        k = len(scores) - np.searchsorted(scores[::-1], thresholds, side="left")  # scores >= t
-        tp = np.where(k > 0, self._tp[i][np.maximum(k - 1, 0)], 0.0)
-        fp = np.where(k > 0, self._fp[i][np.maximum(k - 1, 0)], 0.0)
-        return tp, fp
+        return self._counts[i].at(thresholds)
+
+    def confusion(self, group) -> pd.DataFrame:
+        """One group's weighted confusion counts at every distinct threshold, from flagging
+        nobody (+inf) to flagging everybody: threshold, tp, fp, fn, tn."""
+        i = self.index_of(group)
+        c = self._counts[i]
+        tp, fp = np.r_[0.0, c.tp], np.r_[0.0, c.fp]
+        return pd.DataFrame({"threshold": np.r_[np.inf, c.scores], "tp": tp, "fp": fp,
+                             "fn": self.positives[i] - tp, "tn": self.negatives[i] - fp})
 
     def at(self, threshold) -> pd.DataFrame:
         """Every group metric at a threshold (one for all, or a mapping group -> threshold).
@@ -137,7 +164,7 @@ class GroupCurves:
             group where nobody is flagged, NPV where everybody is: a threshold outside
             the range of the scores flags everybody or nobody.
         """
-        t = self._threshold_per_group(threshold)
+        t = self.thresholds_per_group(threshold)
         r = rates(**self.counts(t))
         for col, who in (("ppv", "nobody"), ("npv", "everybody")):
             if np.isnan(r[col]).any():
@@ -176,36 +203,19 @@ class GroupCurves:
         Returns
         -------
         DataFrame
-            Indexed by criterion: difference, ratio (and their intervals with
-            ``n_boot``).
+            One row per criterion (index ``criterion``): ``difference`` and ``ratio``,
+            and with ``n_boot`` their limits ``difference_low``, ``difference_high``,
+            ``ratio_low``, ``ratio_high``; the same layout as :meth:`differences`.
         """
         c = self.counts(threshold)
-        table = pd.DataFrame(self._disparity_arrays(c), index=list(CRITERIA))
+        table = pd.DataFrame(_disparity_arrays(c), index=pd.Index(list(CRITERIA), name="criterion"))
         n_boot = check_n_boot(n_boot)
         if n_boot:
             level = check_level(level)
-            boot = rates(**self._bootstrap_counts(c, n_boot, random_state))  # boot x groups
-            point = rates(**c)
-            alpha = (1 - level) / 2
+            point, boot = rates(**c), rates(**self._bootstrap_counts(c, n_boot, random_state))
             for col in ("difference", "ratio"):
-                low, high = [], []
-                for metrics in CRITERIA.values():
-                    # The rate and the pair of groups that give the estimate, held fixed.
-                    m = (max if col == "difference" else min)(
-                        metrics, key=lambda k: disparity(point[k])[0 if col == "difference" else 1])
-                    valid = np.flatnonzero(np.isfinite(point[m]))
-                    if valid.size < 2:
-                        low.append(np.nan)
-                        high.append(np.nan)
-                        continue
-                    order = valid[np.argsort(point[m][valid], kind="stable")]
-                    lo, hi = order[0], order[-1]  # two distinct groups, even when tied
-                    with np.errstate(invalid="ignore", divide="ignore"):
-                        rep = (boot[m][:, hi] - boot[m][:, lo] if col == "difference"
-                               else boot[m][:, lo] / boot[m][:, hi])
-                    low.append(np.nanquantile(rep, alpha))
-                    high.append(np.nanquantile(rep, 1 - alpha))
-                table[f"{col}_low"], table[f"{col}_high"] = low, high
+                limits = [_fixed_pair_interval(point, boot, metrics, col, level) for metrics in CRITERIA.values()]
+                table[f"{col}_low"], table[f"{col}_high"] = np.array(limits).T
         return table
 
     def differences(self, threshold, *, reference=None, level: float = 0.95) -> pd.DataFrame:
@@ -218,18 +228,21 @@ class GroupCurves:
         threshold : float, sequence or mapping
             As in :meth:`at`.
         reference : group label, optional
-            The group everyone is compared with (default: the largest group).
+            The group everyone is compared with (default: the largest group). A label,
+            never a position: with groups coded 1, 2, 3, ``reference=1`` is group 1.
         level : float, default=0.95
 
         Returns
         -------
         DataFrame
-            One row per (metric, group) other than the reference: difference, low, high.
+            One row per (metric, group) other than the reference: ``difference``,
+            ``difference_low`` and ``difference_high``, the layout of :meth:`disparities`;
+            ``attrs["reference"]`` names the reference group.
         """
         from scipy.stats import norm
 
         z = norm.ppf(0.5 + check_level(level) / 2)
-        ref = int(np.argmax(self.n_rows)) if reference is None else self._index(reference)
+        ref = int(np.argmax(self.n_rows)) if reference is None else self.index_of(reference)
         c = self.counts(threshold)
         r = rates(**c)
         denominators = {"selection_rate": r["n"], "tpr": self.positives, "fpr": self.negatives,
@@ -244,44 +257,29 @@ class GroupCurves:
                     continue
                 d, se = p[i] - p[ref], np.sqrt(var[i] + var[ref])
                 rows.append((metric, g, d, d - z * se, d + z * se))
-        out = pd.DataFrame(rows, columns=["metric", "group", "difference", "low", "high"])
+        out = pd.DataFrame(rows, columns=["metric", "group", "difference", "difference_low", "difference_high"])
         out.attrs["reference"] = self.groups[ref]
         return out.set_index(["metric", "group"])
-
-    @staticmethod
-    def _disparity_arrays(c) -> dict[str, np.ndarray]:
-        """Differences and ratios per criterion; counts may carry a leading replicate axis."""
-        r = rates(**c)
-        diffs, ratios = [], []
-        for metrics in CRITERIA.values():
-            d, q = zip(*(disparity(r[m]) for m in metrics))
-            diffs.append(np.maximum.reduce(d))
-            ratios.append(np.minimum.reduce(q))
-        return {"difference": np.array(diffs), "ratio": np.array(ratios)}
 
     def _bootstrap_counts(self, c, n_boot, random_state) -> dict[str, np.ndarray]:
         rng = check_random_state(random_state)
         cells = np.stack([c["tp"], c["fp"], c["fn"], c["tn"]], axis=1)  # groups x 4
-        draws = np.stack([rng.multinomial(n, p / p.sum(), size=n_boot) * (p.sum() / n)
+        draws = np.stack([resample_cells(p, n, n_boot, rng)
                           for n, p in zip(self.n_rows, cells)], axis=1)  # boot x groups x 4
         return {k: draws[..., i] for i, k in enumerate(("tp", "fp", "fn", "tn"))}
 
     def roc(self, group) -> pd.DataFrame:
         """One group's ROC curve at every distinct score (as scikit-learn's ``roc_curve``
         with ``drop_intermediate=False``), starting from the point (0, 0) at +inf."""
-        i = self._index(group)
-        return pd.DataFrame({
-            "threshold": np.r_[np.inf, self._scores[i]],
-            "fpr": np.r_[0.0, self._fp[i]] / self.negatives[i],
-            "tpr": np.r_[0.0, self._tp[i]] / self.positives[i],
-        })
+        threshold, fpr, tpr = self._counts[self.index_of(group)].roc()
+        return pd.DataFrame({"threshold": threshold, "fpr": fpr, "tpr": tpr})
 
     def auc(self) -> pd.Series:
         """Area under each group's ROC curve (ties count one half, as in roc_auc_score)."""
-        return pd.Series([np.trapezoid(r.tpr, r.fpr) for r in map(self.roc, self.groups)],
-                         index=self.groups, name="auc")
+        return pd.Series([float(c.auc()) for c in self._counts], index=self.groups, name="auc")
 
-    def calibration(self, n_bins: int = 10) -> pd.DataFrame:
+    @keyword_only_after(1)
+    def calibration(self, *, n_bins: int = 10) -> pd.DataFrame:
         """Observed event rate against mean score within each group, in ``n_bins`` bins
         of equal width over the range of the scores (the same bins for every group)."""
         n_bins = check_n_bins(n_bins)
@@ -299,14 +297,47 @@ class GroupCurves:
         out = pd.concat(rows, ignore_index=True)
         return out[out.n > 0].reset_index(drop=True)
 
-    def _index(self, group) -> int:
-        try:
-            return self.groups.get_loc(group)
-        except KeyError:
-            raise ValueError(f"unknown group {group!r}; the groups are {list(self.groups)}") from None
+
+def _check_weights(sample_weight, n: int) -> np.ndarray:
+    if sample_weight is None:
+        return np.ones(n)
+    w = np.asarray(sample_weight, dtype=float)
+    if w.shape != (n,):
+        raise ValueError(f"sample_weight must have one value per patient ({n}); got shape {w.shape}")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError("sample_weight must be finite and non-negative")
+    return w
 
 
-def group_curves(y_true, y_score, groups, sample_weight=None) -> GroupCurves:
+def _disparity_arrays(c) -> dict[str, np.ndarray]:
+    """Differences and ratios per criterion; counts may carry a leading replicate axis."""
+    r = rates(**c)
+    diffs, ratios = [], []
+    for metrics in CRITERIA.values():
+        d, q = zip(*(disparity(r[m]) for m in metrics))
+        diffs.append(np.maximum.reduce(d))
+        ratios.append(np.minimum.reduce(q))
+    return {"difference": np.array(diffs), "ratio": np.array(ratios)}
+
+
+def _fixed_pair_interval(point, boot, metrics, col: str, level: float) -> tuple[float, float]:
+    """Percentile interval of one criterion's difference (or ratio) in the replicates, for
+    the rate and the pair of groups that give the estimate, both held fixed."""
+    which = 0 if col == "difference" else 1
+    m = (max if col == "difference" else min)(metrics, key=lambda k: disparity(point[k])[which])
+    valid = np.flatnonzero(np.isfinite(point[m]))
+    if valid.size < 2:
+        return np.nan, np.nan
+    order = valid[np.argsort(point[m][valid], kind="stable")]
+    lo, hi = order[0], order[-1]  # two distinct groups, even when tied
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rep = boot[m][:, hi] - boot[m][:, lo] if col == "difference" else boot[m][:, lo] / boot[m][:, hi]
+    alpha = (1 - level) / 2
+    return np.nanquantile(rep, alpha), np.nanquantile(rep, 1 - alpha)
+
+
+@keyword_only_after(3)
+def group_curves(y_true, y_score, groups, *, sample_weight=None) -> GroupCurves:
     """Confusion counts of every group at every distinct threshold, computed once.
 
     Parameters
@@ -332,15 +363,4 @@ def group_curves(y_true, y_score, groups, sample_weight=None) -> GroupCurves:
     >>> curves.at({"A": 0.2, "B": 0.15})                            # doctest: +SKIP
     >>> curves.disparities(0.2, n_boot=1000, random_state=0)        # doctest: +SKIP
     """
-    y = check_binary(y_true)
-    s = check_scores(y_score, y.size)
-    g = check_groups(groups, y.size)
-    if sample_weight is None:
-        w = np.ones(y.size)
-    else:
-        w = np.asarray(sample_weight, dtype=float)
-        if w.shape != (y.size,):
-            raise ValueError(f"sample_weight must have one value per patient ({y.size}); got shape {w.shape}")
-        if not np.isfinite(w).all() or (w < 0).any():
-            raise ValueError("sample_weight must be finite and non-negative")
-    return GroupCurves(y, s, w, g)
+    return GroupCurves(y_true, y_score, groups, sample_weight=sample_weight)

@@ -13,9 +13,10 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
+from biomedkit._checks import check_binary
+from biomedkit._deprecation import keyword_only_after
 from biomedkit.fairness._groups import check_groups
 from biomedkit.fairness.curves import group_curves
-from biomedkit._checks import check_binary
 
 
 def reweighing_weights(y, groups) -> np.ndarray:
@@ -86,7 +87,8 @@ class AdversarialDebiasingClassifier(ClassifierMixin, BaseEstimator):
     random_state : int, default=0
     """
 
-    def __init__(self, alpha: float = 1.0, constraint: str = "demographic_parity", hidden: int = 16,
+    @keyword_only_after(1)
+    def __init__(self, *, alpha: float = 1.0, constraint: str = "demographic_parity", hidden: int = 16,
                  epochs: int = 300, learning_rate: float = 0.01, adversary_steps: int = 5,
                  random_state: int = 0):
         self.alpha = alpha

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from biomedkit._deprecation import keyword_only_after
+
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies (same as the explorer).
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 
@@ -14,7 +16,8 @@ def _ax(ax):
     return ax if ax is not None else plt.subplots(figsize=(4.5, 4))[1]
 
 
-def plot_group_roc(curves, threshold=None, ax=None):
+@keyword_only_after(1)
+def plot_group_roc(curves, *, threshold=None, ax=None):
     """Each group's ROC curve, with its operating point at ``threshold`` if given."""
     ax = _ax(ax)
     table = curves.at(threshold) if threshold is not None else None
@@ -32,8 +35,10 @@ def plot_group_roc(curves, threshold=None, ax=None):
     return ax
 
 
-def plot_differences(curves, threshold, reference=None, ax=None):
-    """Each group's rate minus the reference group's, with 95% Wald intervals."""
+@keyword_only_after(2)
+def plot_differences(curves, threshold, *, reference=None, ax=None):
+    """Each group's rate minus the reference group's, with 95% Wald intervals (``reference``
+    is a group label; default: the largest group)."""
     ax = _ax(ax)
     diff = curves.differences(threshold, reference=reference).reset_index()
     metrics = list(dict.fromkeys(diff.metric))
@@ -44,7 +49,7 @@ def plot_differences(curves, threshold, reference=None, ax=None):
         x = np.arange(len(metrics)) + (j - (len(others) - 1) / 2) * width
         color = PALETTE[list(curves.groups).index(g) % len(PALETTE)]
         ax.bar(x, d.difference, width, color=color, label=str(g))
-        ax.errorbar(x, d.difference, yerr=[d.difference - d.low, d.high - d.difference],
+        ax.errorbar(x, d.difference, yerr=[d.difference - d.difference_low, d.difference_high - d.difference],
                     fmt="none", ecolor="black", lw=1, capsize=2)
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(np.arange(len(metrics)), ["selection", "TPR", "FPR", "PPV"][:len(metrics)])
@@ -53,10 +58,11 @@ def plot_differences(curves, threshold, reference=None, ax=None):
     return ax
 
 
-def plot_group_calibration(curves, n_bins: int = 10, ax=None):
+@keyword_only_after(1)
+def plot_group_calibration(curves, *, n_bins: int = 10, ax=None):
     """Observed event rate against mean score, per group."""
     ax = _ax(ax)
-    cal = curves.calibration(n_bins)
+    cal = curves.calibration(n_bins=n_bins)
     for i, g in enumerate(curves.groups):
         c = cal[cal.group == g]
         ax.plot(c.mean_score, c.observed, "o-", color=PALETTE[i % len(PALETTE)], ms=3, label=str(g))
@@ -67,7 +73,8 @@ def plot_group_calibration(curves, n_bins: int = 10, ax=None):
     return ax
 
 
-def plot_group_sizes(curves, ax=None):
+@keyword_only_after(1)
+def plot_group_sizes(curves, *, ax=None):
     """Group sizes (bars) and base rates (labels)."""
     ax = _ax(ax)
     n = curves.positives + curves.negatives
@@ -81,14 +88,18 @@ def plot_group_sizes(curves, ax=None):
     return ax
 
 
-def plot_fairness(curves, threshold, reference=None, title: str = "Fairness"):
-    """The four panels of the fairness explorer as one matplotlib Figure."""
+@keyword_only_after(2)
+def plot_fairness(curves, threshold, *, reference=None, title: str = "Fairness"):
+    """The four panels of the fairness explorer as one matplotlib Figure.
+
+    ``reference`` is the label of the group the disparity bars compare with (default: the
+    largest group); an integer is a label too, as groups are often coded 0, 1, 2.
+    """
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(2, 2, figsize=(10, 8), constrained_layout=True)
-    plot_group_roc(curves, threshold, ax=axes[0, 0])
-    ref = curves.groups[reference] if isinstance(reference, (int, np.integer)) else reference
-    plot_differences(curves, threshold, reference=ref, ax=axes[0, 1])
+    plot_group_roc(curves, threshold=threshold, ax=axes[0, 0])
+    plot_differences(curves, threshold, reference=reference, ax=axes[0, 1])
     plot_group_calibration(curves, ax=axes[1, 0])
     plot_group_sizes(curves, ax=axes[1, 1])
     fig.suptitle(title)

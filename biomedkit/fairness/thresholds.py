@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from biomedkit.fairness.curves import GroupCurves, group_curves, rates
 from biomedkit._checks import check_random_state
+from biomedkit._deprecation import keyword_only_after
+from biomedkit.fairness.curves import GroupCurves, rates
 
 CONSTRAINTS = {"demographic_parity": "selection_rate", "equal_opportunity": "tpr",
                "equalized_odds": "fpr"}
@@ -72,7 +73,8 @@ class ThresholdPolicy:
     rules : DataFrame
         Per group: t0, t1, p0, p_ignore, constant.
     summary : DataFrame
-        Per group: the rules' expected rates on the data they were chosen on.
+        Per group: the rules' expected rates on the data they were chosen on (also
+        :meth:`to_frame`).
     price : DataFrame
         The objective and overall accuracy of this policy against one threshold for
         everybody chosen for the best objective (the cost of the constraint).
@@ -83,6 +85,11 @@ class ThresholdPolicy:
     rules: pd.DataFrame
     summary: pd.DataFrame
     price: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """Per group: the rules' expected rates on the data they were chosen on (a copy
+        of :attr:`summary`)."""
+        return self.summary.copy()
 
     @property
     def thresholds(self) -> dict:
@@ -100,7 +107,8 @@ class ThresholdPolicy:
         flag = r.p0.to_numpy() * (s >= r.t0.to_numpy()) + (1 - r.p0.to_numpy()) * (s >= r.t1.to_numpy())
         return (1 - r.p_ignore.to_numpy()) * flag + r.p_ignore.to_numpy() * r.constant.to_numpy()
 
-    def predict(self, y_score, groups, random_state=None) -> np.ndarray:
+    @keyword_only_after(3)
+    def predict(self, y_score, groups, *, random_state=None) -> np.ndarray:
         """Flag patients (0/1), drawing at random where the policy is randomised."""
         rng = check_random_state(random_state)
         p = self.predict_proba(y_score, groups)
@@ -149,9 +157,9 @@ def group_thresholds(y_true, y_score, groups, *, constraint: str | None = "equal
     --------
     >>> policy = bk.fairness.group_thresholds(y, risk, groups, constraint="equal_opportunity")
     ...                                                              # doctest: +SKIP
-    >>> policy.summary, policy.price                                 # doctest: +SKIP
+    >>> policy.to_frame(), policy.price                              # doctest: +SKIP
     """
-    curves = y_true if isinstance(y_true, GroupCurves) else group_curves(
+    curves = y_true if isinstance(y_true, GroupCurves) else GroupCurves(
         y_true, y_score, groups, sample_weight=sample_weight)
     if constraint is not None and constraint not in CONSTRAINTS:
         raise ValueError(f"constraint must be one of {list(CONSTRAINTS)} or None; got {constraint!r}")
@@ -188,10 +196,8 @@ def _weights(curves: GroupCurves) -> np.ndarray:
 
 def _points(curves: GroupCurves, i: int) -> dict:
     """Counts at every threshold of group i, from flag-nobody (+inf) to flag-everybody."""
-    tp = np.r_[0.0, curves._tp[i]]
-    fp = np.r_[0.0, curves._fp[i]]
-    return {"t": np.r_[np.inf, curves._scores[i]], "tp": tp, "fp": fp,
-            "fn": curves.positives[i] - tp, "tn": curves.negatives[i] - fp}
+    c = curves.confusion(curves.groups[i])
+    return {"t": c.threshold.to_numpy(), **{k: c[k].to_numpy() for k in ("tp", "fp", "fn", "tn")}}
 
 
 def _best_own(p: dict, objective: str, pt) -> tuple:
@@ -242,7 +248,7 @@ def _deterministic(curves: GroupCurves, rules: pd.DataFrame, constraint, candida
     given = None if candidates is None else np.unique(np.asarray(candidates, dtype=float))
     chosen = {}
     for i, g in enumerate(curves.groups):
-        t = np.r_[np.inf, curves._scores[i]] if given is None else given
+        t = curves.confusion(g).threshold.to_numpy() if given is None else given
         tp, fp = curves.group_counts(i, t)
         r = rates(tp=tp, fp=fp, fn=curves.positives[i] - tp, tn=curves.negatives[i] - fp)
         dist = sum((r[col] - target[col][g]) ** 2 for col in cols)
@@ -268,7 +274,7 @@ def _evaluate(curves: GroupCurves, rules: pd.DataFrame, objective: str, pt):
 
 def _price(curves, value, summary, objective, pt) -> pd.DataFrame:
     """This policy against the best single threshold for everybody."""
-    pooled = np.unique(np.concatenate(curves._scores))
+    pooled = np.unique(np.concatenate([curves.confusion(g).threshold[1:] for g in curves.groups]))
     counts = [curves.group_counts(i, pooled) for i in range(len(curves.groups))]
     obj = sum(w * _objective({"tp": tp, "fp": fp, "fn": curves.positives[i] - tp,
                               "tn": curves.negatives[i] - fp}, objective, pt)

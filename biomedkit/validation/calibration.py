@@ -17,13 +17,15 @@ from scipy.special import expit, logit
 from scipy.stats import norm
 
 from biomedkit._checks import check_binary, check_level, check_n_bins, check_scores
+from biomedkit._deprecation import keyword_only_after, warn_deprecated
 from biomedkit._stats import wilson_interval
 from biomedkit.validation._smooth import smooth_calibration
 
 EPS = 1e-8  # risks of exactly 0 or 1 are moved this far inside, so logit(p) is finite
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
+def clipped_logit(p: np.ndarray) -> np.ndarray:
+    """logit(p), with risks of exactly 0 or 1 moved ``EPS`` inside the interval first."""
     return logit(np.clip(p, EPS, 1 - EPS))
 
 
@@ -46,7 +48,7 @@ def logistic_fit(y: np.ndarray, X: np.ndarray, offset=None, max_iter: int = 100)
 
 def intercept_and_slope(y: np.ndarray, p: np.ndarray, z: float) -> dict:
     """Calibration-in-the-large and slope with Wald limits at normal quantile ``z``."""
-    lp = _logit(p)
+    lp = clipped_logit(p)
     (a,), cov_a = logistic_fit(y, np.ones((y.size, 1)), offset=lp)
     (_, b), cov_b = logistic_fit(y, np.column_stack([np.ones(y.size), lp]))
     se_a, se_b = np.sqrt(cov_a[0, 0]), np.sqrt(cov_b[1, 1])
@@ -73,7 +75,7 @@ def brier_decomposition(y: np.ndarray, p: np.ndarray) -> dict:
 
 
 @dataclass(frozen=True)
-class CalibrationSummary:
+class CalibrationResult:
     """Calibration of predicted risks against observed outcomes.
 
     ``citl`` is calibration-in-the-large (0 is ideal; positive means risks are too
@@ -122,7 +124,8 @@ class CalibrationSummary:
         return self.to_frame().to_html(float_format=lambda v: f"{v:.4g}", na_rep="")
 
 
-def calibration_summary(y_true, y_prob, level: float = 0.95, *, frac: float = 0.75) -> CalibrationSummary:
+@keyword_only_after(2)
+def calibration_summary(y_true, y_prob, *, level: float = 0.95, frac: float = 0.75) -> CalibrationResult:
     """Every calibration measure of predicted risks in one call.
 
     Parameters
@@ -138,7 +141,7 @@ def calibration_summary(y_true, y_prob, level: float = 0.95, *, frac: float = 0.
 
     Returns
     -------
-    CalibrationSummary
+    CalibrationResult
         Use ``.to_frame()`` for a table.
 
     Notes
@@ -171,7 +174,7 @@ def calibration_summary(y_true, y_prob, level: float = 0.95, *, frac: float = 0.
     dec = brier_decomposition(y, p)
     x, fit, _ = smooth_calibration(p, y, frac)
     errors = np.abs(p - np.interp(p, x, fit))
-    return CalibrationSummary(
+    return CalibrationResult(
         n=int(y.size), events=int(y.sum()), mean_predicted=float(p.mean()),
         observed_rate=float(y.mean()), oe_ratio=float(y.sum() / p.sum()),
         **intercept_and_slope(y, p, z),
@@ -191,14 +194,16 @@ class CalibrationCurve:
     smooth: pd.DataFrame  # predicted, observed, low, high
     level: float
 
-    def plot(self, ax=None, label: str | None = None, color=None):
+    @keyword_only_after(1)
+    def plot(self, *, ax=None, label: str | None = None, color=None):
         """Plot the bins (with Wilson intervals), the smoothed curve and its band."""
         from biomedkit.validation.plots import plot_calibration
 
         return plot_calibration(self, ax=ax, label=label, color=color)
 
 
-def calibration_curve(y_true, y_prob, n_bins: int = 10, level: float = 0.95, *,
+@keyword_only_after(2)
+def calibration_curve(y_true, y_prob, *, n_bins: int = 10, level: float = 0.95,
                       frac: float = 0.75, n_points: int = 100) -> CalibrationCurve:
     """Observed event rates against predicted risks: binned and smoothed.
 
@@ -245,3 +250,11 @@ def calibration_curve(y_true, y_prob, n_bins: int = 10, level: float = 0.95, *,
     smooth = pd.DataFrame({"predicted": grid, "observed": f,
                            "low": np.clip(f - z * s, 0, 1), "high": np.clip(f + z * s, 0, 1)})
     return CalibrationCurve(bins, smooth, level)
+
+
+def __getattr__(name):
+    # CalibrationSummary was renamed CalibrationResult (every computed value is a ...Result)
+    if name == "CalibrationSummary":
+        warn_deprecated("biomedkit.validation.CalibrationSummary", "CalibrationResult")
+        return CalibrationResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,27 +8,11 @@ import numpy as np
 import pandas as pd
 
 from biomedkit._checks import check_binary, check_n_boot, check_random_state, check_scores, check_thresholds
+from biomedkit._counts import SortedCounts, resample_cells
+from biomedkit._deprecation import keyword_only_after
 
 DEFAULT_THRESHOLDS = np.round(np.arange(0.01, 1.0, 0.01), 2)
 TREAT_ALL, TREAT_NONE = "Treat all", "Treat none"
-
-
-def _positive_rates(y, s, thresholds, weights=None):
-    """Weighted shares of (event and s >= t) and (non-event and s >= t), per threshold.
-
-    ``weights`` has shape (r, n) for r bootstrap replicates (counts), or is None.
-    Returns arrays of shape (r, len(thresholds)) as rates over all patients, and
-    the per-class totals needed for the case-control correction.
-    """
-    order = np.argsort(-s, kind="mergesort")
-    y_d = y[order].astype(float)
-    w = np.ones((1, y.size)) if weights is None else weights[:, order]
-    k = np.searchsorted(-s[order], -thresholds, side="right")  # patients with s >= t
-    tp_cum = np.concatenate([np.zeros((w.shape[0], 1)), np.cumsum(w * y_d, axis=1)], axis=1)
-    all_cum = np.concatenate([np.zeros((w.shape[0], 1)), np.cumsum(w, axis=1)], axis=1)
-    tp, flagged = tp_cum[:, k], all_cum[:, k]
-    n_pos, n_all = tp_cum[:, -1:], all_cum[:, -1:]
-    return tp, flagged - tp, n_pos, n_all - n_pos
 
 
 def _net_benefit(tp, fp, n_pos, n_neg, thresholds, harm, prevalence):
@@ -45,7 +29,8 @@ def _net_benefit(tp, fp, n_pos, n_neg, thresholds, harm, prevalence):
     return model, treat_all, tp_rate, fp_rate
 
 
-def net_benefit(y_true, scores: Mapping, thresholds=DEFAULT_THRESHOLDS, harm=0.0,
+@keyword_only_after(2)
+def net_benefit(y_true, scores: Mapping, *, thresholds=DEFAULT_THRESHOLDS, harm=0.0,
                 prevalence: float | None = None, n_boot: int = 0, level: float = 0.95,
                 random_state=None) -> pd.DataFrame:
     """Net benefit of each model, of treating all and of treating none, at each threshold.
@@ -96,6 +81,36 @@ def net_benefit(y_true, scores: Mapping, thresholds=DEFAULT_THRESHOLDS, harm=0.0
     >>> nb = bk.validation.net_benefit(y, {"model": risk}, thresholds=[0.1, 0.2])  # doctest: +SKIP
     >>> bk.validation.plot_decision_curve(nb)                                       # doctest: +SKIP
     """
+    y, risks, t, harms = _checked(y_true, scores, thresholds, harm, prevalence, level)
+    n_boot = check_n_boot(n_boot)
+    frames = {}
+    for name, s in risks.items():
+        counts = SortedCounts(y, s)
+        tp, fp = counts.at(t)
+        nb, _, tp_rate, fp_rate = _net_benefit(tp, fp, counts.positives, counts.negatives, t,
+                                               harms[name], prevalence)
+        frames[name] = _frame(name, t, y, nb, tp_rate, fp_rate, harms[name], prevalence)
+    n_pos = int(y.sum())
+    all_nb = _net_benefit(0.0, 0.0, n_pos, y.size - n_pos, t, 0.0, prevalence)[1]
+    frames[TREAT_ALL] = _frame(TREAT_ALL, t, y, all_nb, None, None, 0.0, prevalence)
+    none = np.zeros_like(t)
+    frames[TREAT_NONE] = _frame(TREAT_NONE, t, y, none, none, none, 0.0, prevalence)
+    if n_boot:
+        replicates = _bootstrap(y, risks, t, harms, prevalence, n_boot, check_random_state(random_state))
+        replicates[TREAT_NONE] = np.zeros((1, t.size))
+        for name, reps in replicates.items():
+            frames[name]["net_benefit_low"], frames[name]["net_benefit_high"] = np.quantile(
+                reps, [0.5 - level / 2, 0.5 + level / 2], axis=0)
+    out = pd.concat(frames.values(), ignore_index=True)
+    odds = out["threshold"] / (1 - out["threshold"])
+    all_by_t = pd.Series(all_nb, index=t)
+    out["net_interventions_avoided"] = (
+        (out["net_benefit"] - out["threshold"].map(all_by_t)) / odds * 100)
+    return out
+
+
+def _checked(y_true, scores, thresholds, harm, prevalence, level):
+    """The outcomes, the risks of each model, the thresholds and each model's harm, checked."""
     y = check_binary(y_true)
     if not isinstance(scores, Mapping) or not scores:
         raise TypeError("scores must be a non-empty mapping of model name -> predicted risks, "
@@ -111,58 +126,50 @@ def net_benefit(y_true, scores: Mapping, thresholds=DEFAULT_THRESHOLDS, harm=0.0
         raise ValueError("harm must be a number or a mapping with one number per model in scores")
     if prevalence is not None and not 0 < prevalence < 1:
         raise ValueError(f"prevalence must lie in (0, 1); got {prevalence!r}")
-    n_boot = check_n_boot(n_boot)
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1); got {level!r}")
+    return y, risks, t, harms
 
-    weights = None
-    if n_boot:
-        rng = check_random_state(random_state)
-        weights = _bootstrap_weights(y, n_boot, rng, stratified=prevalence is not None)
 
-    rows = []
-    treat_all = None
+def _cells(y, s, t):
+    """Patients alike at every threshold: the same outcome and the same band between
+    consecutive thresholds. Returns the first patient of each cell and the cells' sizes."""
+    band = np.searchsorted(np.sort(t), s, side="right")
+    cell = y.astype(np.int64) * (t.size + 1) + band
+    _, first, sizes = np.unique(cell, return_index=True, return_counts=True)
+    return first, sizes
+
+
+def _resample(y_cell, sizes, n_boot, rng, stratified) -> np.ndarray:
+    """Resampling counts of the cells, (n_boot, cells); case-control data resample cases
+    and controls separately."""
+    draws = np.empty((n_boot, sizes.size))
+    strata = [y_cell == 1, y_cell == 0] if stratified else [np.ones(sizes.size, bool)]
+    for cells in strata:
+        draws[:, cells] = resample_cells(sizes[cells], int(sizes[cells].sum()), n_boot, rng)
+    return draws
+
+
+def _bootstrap(y, risks, t, harms, prevalence, n_boot, rng) -> dict:
+    """Net benefit of each model and of treating all in each replicate, (n_boot, len(t)).
+
+    Patients of one cell (:func:`_cells`) are interchangeable in a resample, so a
+    replicate draws its resampling counts per cell, in one multinomial draw: the same
+    distribution as resampling patients, at a cost independent of their number. The
+    counts are weights on the cells, sorted once. Each strategy is resampled on its own
+    cells (the intervals are per strategy).
+    """
+    stratified = prevalence is not None
+    out = {}
     for name, s in risks.items():
-        tp, fp, n_pos, n_neg = _positive_rates(y, s, t)
-        nb, all_nb, tp_rate, fp_rate = _net_benefit(tp, fp, n_pos, n_neg, t, harms[name], prevalence)
-        frame = _frame(name, t, y, nb[0], tp_rate[0], fp_rate[0], harms[name], prevalence)
-        treat_all = (all_nb[0], _frame(TREAT_ALL, t, y, all_nb[0], None, None, 0.0, prevalence))
-        if n_boot:
-            btp, bfp, bpos, bneg = _positive_rates(y, s, t, weights)
-            bnb = _net_benefit(btp, bfp, bpos, bneg, t, harms[name], prevalence)[0]
-            frame["net_benefit_low"], frame["net_benefit_high"] = np.quantile(
-                bnb, [0.5 - level / 2, 0.5 + level / 2], axis=0)
-        rows.append(frame)
-    all_nb, all_frame = treat_all
-    if n_boot:
-        bpos = weights @ y.astype(float)
-        bneg = weights.sum(axis=1) - bpos
-        ball = _net_benefit(np.zeros((n_boot, 1)), np.zeros((n_boot, 1)), bpos[:, None],
-                            bneg[:, None], t, 0.0, prevalence)[1]
-        all_frame["net_benefit_low"], all_frame["net_benefit_high"] = np.quantile(
-            ball, [0.5 - level / 2, 0.5 + level / 2], axis=0)
-    none_frame = _frame(TREAT_NONE, t, y, np.zeros_like(t), np.zeros_like(t), np.zeros_like(t),
-                        0.0, prevalence)
-    if n_boot:
-        none_frame["net_benefit_low"] = none_frame["net_benefit_high"] = 0.0
-    out = pd.concat([*rows, all_frame, none_frame], ignore_index=True)
-    odds = out["threshold"] / (1 - out["threshold"])
-    all_by_t = pd.Series(all_nb, index=t)
-    out["net_interventions_avoided"] = (
-        (out["net_benefit"] - out["threshold"].map(all_by_t)) / odds * 100)
+        first, sizes = _cells(y, s, t)
+        counts = SortedCounts(y[first], s[first], _resample(y[first], sizes, n_boot, rng, stratified))
+        tp, fp = counts.at(t)
+        out[name] = _net_benefit(tp, fp, counts.positives[:, None], counts.negatives[:, None], t,
+                                 harms[name], prevalence)[0]
+    n_pos = _resample(np.array([0, 1]), np.bincount(y, minlength=2), n_boot, rng, stratified)[:, 1:]
+    out[TREAT_ALL] = _net_benefit(0.0, 0.0, n_pos, y.size - n_pos, t, 0.0, prevalence)[1]
     return out
-
-
-def _bootstrap_weights(y, n_boot, rng, stratified):
-    """Resampling counts, shape (n_boot, n): multinomial overall or within each class."""
-    n = y.size
-    if not stratified:
-        return rng.multinomial(n, np.full(n, 1 / n), size=n_boot).astype(float)
-    w = np.zeros((n_boot, n))
-    for cls in (0, 1):
-        idx = np.flatnonzero(y == cls)
-        w[:, idx] = rng.multinomial(idx.size, np.full(idx.size, 1 / idx.size), size=n_boot)
-    return w
 
 
 def _frame(name, t, y, nb, tp_rate, fp_rate, harm, prevalence):

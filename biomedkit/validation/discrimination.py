@@ -1,8 +1,9 @@
 """Discrimination: the AUC with DeLong or bootstrap intervals, and DeLong's test.
 
-The DeLong variance uses the midrank algorithm of Sun and Xu (2014): three sorts
-instead of the O(n_pos x n_neg) comparisons, so a million rows take well under a
-second. Tied scores count one half, as in pROC.
+The AUC and the DeLong variance come from the package's one engine of sorted counts
+(``biomedkit._counts``): one sort per score instead of the O(n_pos x n_neg)
+comparisons, so a million rows take well under a second. Tied scores count one half,
+as in pROC.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm, rankdata
+from scipy.stats import norm
 
 from biomedkit._checks import check_binary, check_level, check_n_boot, check_random_state, check_scores
+from biomedkit._counts import SortedCounts, delong
+from biomedkit._deprecation import keyword_only_after
 
 
 @dataclass(frozen=True)
@@ -52,43 +55,23 @@ class DeLongTestResult:
                 f"p = {self.p_value:.4g}")
 
 
-def _delong(y: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """AUCs and their DeLong covariance matrix for scores of shape (k, n)."""
-    pos, neg = scores[:, y == 1], scores[:, y == 0]
-    m, n = pos.shape[1], neg.shape[1]
-    tx = rankdata(pos, axis=1)
-    ty = rankdata(neg, axis=1)
-    tz = rankdata(np.concatenate([pos, neg], axis=1), axis=1)
-    aucs = (tz[:, :m].sum(axis=1) - m * (m + 1) / 2) / (m * n)
-    v10 = (tz[:, :m] - tx) / n          # structural components of the cases
-    v01 = 1.0 - (tz[:, m:] - ty) / m    # and of the controls
-    cov = np.atleast_2d(np.cov(v10)) / m + np.atleast_2d(np.cov(v01)) / n
-    return aucs, cov
-
-
 def _bootstrap_aucs(y: np.ndarray, s: np.ndarray, n_boot: int, rng) -> np.ndarray:
-    """AUCs of stratified bootstrap resamples, from resampling weights (no re-sorting)."""
-    order = np.argsort(s, kind="mergesort")
-    s, y = s[order], y[order]
-    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])  # groups of tied scores
-    pos_idx, neg_idx = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
-    m, n = pos_idx.size, neg_idx.size
+    """AUCs of stratified bootstrap resamples: resampling counts per class on one sort."""
+    counts = SortedCounts(y, s)
+    m, n = int(y.sum()), int(y.size - y.sum())
     out = np.empty(n_boot)
-    chunk = max(1, 2_000_000 // s.size)  # bound memory: chunk x n weights at a time
+    chunk = max(1, 2_000_000 // s.size)  # bound memory: chunk x n counts at a time
     for lo in range(0, n_boot, chunk):
         r = min(chunk, n_boot - lo)
-        w_pos = np.zeros((r, s.size))
-        w_neg = np.zeros((r, s.size))
-        w_pos[:, pos_idx] = rng.multinomial(m, np.full(m, 1 / m), size=r)
-        w_neg[:, neg_idx] = rng.multinomial(n, np.full(n, 1 / n), size=r)
-        gp = np.add.reduceat(w_pos, starts, axis=1)
-        gn = np.add.reduceat(w_neg, starts, axis=1)
-        below = np.cumsum(gn, axis=1) - gn
-        out[lo:lo + r] = (gp * (below + 0.5 * gn)).sum(axis=1) / (m * n)
+        # each class's counts are drawn in increasing order of score; the sort is decreasing
+        cases = rng.multinomial(m, np.full(m, 1 / m), size=r)[:, ::-1]
+        controls = rng.multinomial(n, np.full(n, 1 / n), size=r)[:, ::-1]
+        out[lo:lo + r] = counts.resampled(cases, controls).auc()
     return out
 
 
-def auc_ci(y_true, y_score, method: str = "delong", level: float = 0.95, *,
+@keyword_only_after(2)
+def auc_ci(y_true, y_score, *, method: str = "delong", level: float = 0.95,
            n_boot: int = 2000, random_state=None) -> AUCResult:
     """The area under the ROC curve with a confidence interval.
 
@@ -99,8 +82,9 @@ def auc_ci(y_true, y_score, method: str = "delong", level: float = 0.95, *,
     y_score : array-like of float
         Higher means more likely an event (a risk, a probability or any score).
     method : {"delong", "bootstrap"}, default="delong"
-        DeLong's asymptotic variance (DeLong et al. 1988; the fast algorithm of Sun
-        and Xu 2014) or a stratified percentile bootstrap, as pROC's ``ci.auc``.
+        DeLong's asymptotic variance (DeLong et al. 1988; from sorted counts, one sort,
+        in the spirit of Sun and Xu 2014) or a stratified percentile bootstrap, as
+        pROC's ``ci.auc``.
     level : float, default=0.95
     n_boot : int, default=2000
         Bootstrap replicates (``method="bootstrap"`` only).
@@ -135,7 +119,7 @@ def auc_ci(y_true, y_score, method: str = "delong", level: float = 0.95, *,
     if method not in ("delong", "bootstrap"):
         raise ValueError(f"method must be 'delong' or 'bootstrap'; got {method!r}")
     m, n = int(y.sum()), int(y.size - y.sum())
-    aucs, cov = _delong(y, s[None, :])
+    aucs, cov = delong(y, s[None, :])
     auc = float(aucs[0])
     if method == "delong":
         se = float(np.sqrt(cov[0, 0]))
@@ -149,7 +133,8 @@ def auc_ci(y_true, y_score, method: str = "delong", level: float = 0.95, *,
     return AUCResult(auc, float(low), float(high), level, method, se, m, n)
 
 
-def delong_test(y_true, score_a, score_b, level: float = 0.95) -> DeLongTestResult:
+@keyword_only_after(3)
+def delong_test(y_true, score_a, score_b, *, level: float = 0.95) -> DeLongTestResult:
     """DeLong's test for two correlated ROC curves (two scores, the same patients).
 
     Parameters
@@ -179,7 +164,7 @@ def delong_test(y_true, score_a, score_b, level: float = 0.95) -> DeLongTestResu
     a = check_scores(score_a, y.size, "score_a")
     b = check_scores(score_b, y.size, "score_b")
     level = check_level(level)
-    aucs, cov = _delong(y, np.vstack([a, b]))
+    aucs, cov = delong(y, np.vstack([a, b]))
     diff = float(aucs[0] - aucs[1])
     var = float(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1])
     se = float(np.sqrt(max(var, 0.0)))

@@ -7,19 +7,21 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
-from scipy.stats import norm, t as student_t
+from scipy.stats import norm
+from scipy.stats import t as student_t
 
 from biomedkit._checks import check_level, check_scores
+from biomedkit._counts import delong
+from biomedkit._deprecation import keyword_only_after, warn_deprecated
 from biomedkit._groups import ordered_levels
 from biomedkit.validation.calibration import intercept_and_slope
-from biomedkit.validation.discrimination import _delong
 
 
 def _performance(y: np.ndarray, p: np.ndarray, z: float) -> dict:
     row = {"n": y.size, "events": int(y.sum()), "observed_rate": y.mean(), "mean_predicted": p.mean(),
            "oe_ratio": y.sum() / p.sum(), "brier": np.mean((p - y) ** 2)}
     if 0 < y.sum() < y.size:
-        aucs, cov = _delong(y, p[None, :])
+        aucs, cov = delong(y, p[None, :])
         se = np.sqrt(cov[0, 0])
         row.update(auc=aucs[0], auc_low=max(0, aucs[0] - z * se), auc_high=min(1, aucs[0] + z * se),
                    auc_se=se, **intercept_and_slope(y.astype(float), p, z), note="")
@@ -28,7 +30,8 @@ def _performance(y: np.ndarray, p: np.ndarray, z: float) -> dict:
     return row
 
 
-def external_validation(y_true, y_prob, groups, development=None, level: float = 0.95) -> pd.DataFrame:
+@keyword_only_after(3)
+def external_validation(y_true, y_prob, groups, *, development=None, level: float = 0.95) -> pd.DataFrame:
     """Performance of one model in each site (or period), side by side, with intervals.
 
     Parameters
@@ -87,7 +90,7 @@ def external_validation(y_true, y_prob, groups, development=None, level: float =
 
 
 @dataclass(frozen=True)
-class MetaAnalysis:
+class MetaAnalysisResult:
     """A random-effects summary of one measure across sites (DerSimonian-Laird)."""
 
     pooled: float
@@ -102,7 +105,9 @@ class MetaAnalysis:
     k: int
 
 
-def random_effects(estimates, variances, level: float = 0.95, scale: str = "identity") -> MetaAnalysis:
+@keyword_only_after(2)
+def random_effects(estimates, variances, *, level: float = 0.95,
+                   scale: str = "identity") -> MetaAnalysisResult:
     """DerSimonian-Laird random-effects meta-analysis, with a prediction interval.
 
     Parameters
@@ -112,6 +117,12 @@ def random_effects(estimates, variances, level: float = 0.95, scale: str = "iden
     scale : {"identity", "logit"}
         ``"logit"`` pools AUCs (or proportions) on the logit scale, as recommended
         for AUCs (Debray et al. 2017), and transforms the results back.
+
+    Returns
+    -------
+    MetaAnalysisResult
+        The pooled estimate with its confidence and prediction intervals, tau², I²
+        and Cochran's Q with its p-value.
 
     References
     ----------
@@ -142,7 +153,15 @@ def random_effects(estimates, variances, level: float = 0.95, scale: str = "iden
     back = expit if scale == "logit" else (lambda v: v)
     from scipy.stats import chi2
 
-    return MetaAnalysis(float(back(pooled)), float(back(pooled - z * se)), float(back(pooled + z * se)),
+    return MetaAnalysisResult(float(back(pooled)), float(back(pooled - z * se)), float(back(pooled + z * se)),
                         float(back(pooled - pi)), float(back(pooled + pi)), float(tau2),
                         float(max(0.0, (q - (k - 1)) / q)) if q > 0 else 0.0, q,
                         float(chi2.sf(q, k - 1)), k)
+
+
+def __getattr__(name):
+    # MetaAnalysis was renamed MetaAnalysisResult (every computed value is a ...Result)
+    if name == "MetaAnalysis":
+        warn_deprecated("biomedkit.validation.MetaAnalysis", "MetaAnalysisResult")
+        return MetaAnalysisResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

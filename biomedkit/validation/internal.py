@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from biomedkit._checks import check_binary, check_n_boot
+from biomedkit._deprecation import keyword_only_after
 
 
 def _check_xy(X, y):
@@ -30,7 +31,8 @@ def _rows(X, idx):
     return X.iloc[idx] if hasattr(X, "iloc") else np.asarray(X)[idx]
 
 
-def repeated_cv(estimator, X, y, scoring=("roc_auc", "neg_brier_score"), n_splits: int = 5,
+@keyword_only_after(3)
+def repeated_cv(estimator, X, y, *, scoring=("roc_auc", "neg_brier_score"), n_splits: int = 5,
                 n_repeats: int = 10, random_state=None, n_jobs=None) -> pd.DataFrame:
     """Repeated stratified k-fold cross-validation: one row per fold and repeat.
 
@@ -80,7 +82,8 @@ def summarize_cv(folds: pd.DataFrame) -> pd.DataFrame:
         ["mean", "sd", "q2.5", "q97.5"], axis=1)
 
 
-def nested_cv(estimator, param_grid, X, y, scoring: str = "roc_auc", outer_splits: int = 5,
+@keyword_only_after(4)
+def nested_cv(estimator, param_grid, X, y, *, scoring: str = "roc_auc", outer_splits: int = 5,
               inner_splits: int = 5, random_state=None, n_jobs=None) -> pd.DataFrame:
     """Nested cross-validation: tuning inside, honest performance outside.
 
@@ -138,7 +141,8 @@ def _one_replicate(estimator, X, y, metric, seed):
     return metric(y[idx], model.predict_proba(_rows(X, idx))[:, 1]), metric(y, model.predict_proba(X)[:, 1])
 
 
-def bootstrap_optimism(estimator, X, y, metric=None, n_boot: int = 200, random_state=None,
+@keyword_only_after(3)
+def bootstrap_optimism(estimator, X, y, *, metric=None, n_boot: int = 200, random_state=None,
                        n_jobs=None) -> OptimismResult:
     """Apparent, optimism and optimism-corrected performance (Harrell's bootstrap).
 

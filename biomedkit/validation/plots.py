@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from biomedkit._deprecation import keyword_only_after
+
 
 def _axes(ax):
     if ax is None:
@@ -13,7 +15,8 @@ def _axes(ax):
     return ax
 
 
-def plot_calibration(curve, ax=None, label=None, color=None):
+@keyword_only_after(1)
+def plot_calibration(curve, *, ax=None, label=None, color=None):
     """Binned observed rates with Wilson intervals, the smoothed curve and its band."""
     ax = _axes(ax)
     b, s = curve.bins, curve.smooth
@@ -29,7 +32,8 @@ def plot_calibration(curve, ax=None, label=None, color=None):
     return ax
 
 
-def plot_decision_curve(net_benefit: pd.DataFrame, ax=None, ymin: float | None = None):
+@keyword_only_after(1)
+def plot_decision_curve(net_benefit: pd.DataFrame, *, ax=None, ymin: float | None = None):
     """Decision curves from :func:`net_benefit`: one line per strategy, bands if bootstrapped."""
     ax = _axes(ax)
     styles = {"Treat all": {"color": "grey", "lw": 1}, "Treat none": {"color": "black", "lw": 1, "ls": ":"}}

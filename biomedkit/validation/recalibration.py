@@ -8,7 +8,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.isotonic import IsotonicRegression
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from biomedkit.validation.calibration import _logit, logistic_fit
+from biomedkit._deprecation import keyword_only_after
+from biomedkit.validation.calibration import clipped_logit, logistic_fit
 
 
 class RecalibratedClassifier(ClassifierMixin, BaseEstimator):
@@ -43,7 +44,8 @@ class RecalibratedClassifier(ClassifierMixin, BaseEstimator):
     >>> model.fit(X_train, y_train).predict_proba(X_test)[:, 1]                             # doctest: +SKIP
     """
 
-    def __init__(self, estimator=None, method: str = "logistic", cv: int | None = 5):
+    @keyword_only_after(2)
+    def __init__(self, estimator=None, *, method: str = "logistic", cv: int | None = 5):
         self.estimator = estimator
         self.method = method
         self.cv = cv
@@ -82,7 +84,7 @@ class RecalibratedClassifier(ClassifierMixin, BaseEstimator):
             self.estimator_ = clone(self._base()).fit(X, y)
         target = (np.asarray(y) == self.classes_[1]).astype(float)
         if self.method == "logistic":
-            lp = _logit(p)
+            lp = clipped_logit(p)
             self.recalibrator_, _ = logistic_fit(target, np.column_stack([np.ones(lp.size), lp]))
         else:
             self.recalibrator_ = IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip").fit(p, target)
@@ -95,7 +97,7 @@ class RecalibratedClassifier(ClassifierMixin, BaseEstimator):
         p = self.estimator_.predict_proba(X)[:, 1]
         if self.method == "logistic":
             a, b = self.recalibrator_
-            q = expit(a + b * _logit(p))
+            q = expit(a + b * clipped_logit(p))
         else:
             q = self.recalibrator_.predict(p)
         return np.column_stack([1 - q, q])

@@ -6,35 +6,48 @@ import numpy as np
 import pandas as pd
 
 from biomedkit._checks import check_binary, check_level, check_scores, check_thresholds
+from biomedkit._counts import SortedCounts
+from biomedkit._deprecation import keyword_only_after, warn_deprecated
 from biomedkit._stats import wilson_interval
 
 
 def confusion_at(y: np.ndarray, s: np.ndarray, thresholds: np.ndarray) -> pd.DataFrame:
     """TP, FP, TN, FN when a patient is flagged at ``score >= threshold`` (one sort)."""
-    order = np.argsort(-s, kind="mergesort")
-    s_desc, y_desc = s[order], y[order]
-    flagged = np.searchsorted(-s_desc, -thresholds, side="right")  # count of s >= t
-    tp_cum = np.r_[0, np.cumsum(y_desc)]
-    tp = tp_cum[flagged]
-    fp = flagged - tp
-    n_pos = int(y.sum())
+    counts = SortedCounts(y, s)
+    tp, fp = counts.at(thresholds)
     return pd.DataFrame({"threshold": thresholds, "tp": tp, "fp": fp,
-                         "tn": (y.size - n_pos) - fp, "fn": n_pos - tp})
+                         "tn": counts.negatives - fp, "fn": counts.positives - tp})
 
 
-def threshold_metrics(y_true, y_score, thresholds, level: float = 0.95) -> pd.DataFrame:
+def _risks(y_prob, y_score):
+    """``y_prob``, or the deprecated ``y_score`` (the risks must be probabilities)."""
+    if y_score is None:
+        if y_prob is None:
+            raise TypeError("threshold_metrics() missing required argument 'y_prob'")
+        return y_prob
+    if y_prob is not None:
+        raise TypeError("pass the risks once, as y_prob (y_score is its deprecated name)")
+    warn_deprecated("threshold_metrics(y_score=...)", "y_prob=...", stacklevel=5)  # the caller
+    return y_score
+
+
+@keyword_only_after(3)
+def threshold_metrics(y_true, y_prob=None, thresholds=None, *, level: float = 0.95,
+                      y_score=None) -> pd.DataFrame:
     """Sensitivity, specificity, PPV, NPV and alert burden at each threshold.
 
-    A patient is flagged when ``y_score >= threshold``.
+    A patient is flagged when ``y_prob >= threshold``.
 
     Parameters
     ----------
     y_true : array-like of 0/1
-    y_score : array-like of float in [0, 1]
+    y_prob : array-like of float in [0, 1]
         Predicted risks.
     thresholds : float or sequence of float in (0, 1)
     level : float, default=0.95
         Level of the Wilson score intervals.
+    y_score : array-like, optional
+        Deprecated name of ``y_prob`` (kept for one release, with a FutureWarning).
 
     Returns
     -------
@@ -56,7 +69,9 @@ def threshold_metrics(y_true, y_score, thresholds, level: float = 0.95) -> pd.Da
     >>> bk.validation.threshold_metrics(y, risk, [0.05, 0.1, 0.2])      # doctest: +SKIP
     """
     y = check_binary(y_true)
-    s = check_scores(y_score, y.size, probability=True)
+    s = check_scores(_risks(y_prob, y_score), y.size, "y_prob", probability=True)
+    if thresholds is None:
+        raise TypeError("threshold_metrics() missing required argument 'thresholds'")
     t = check_thresholds(thresholds)
     level = check_level(level)
     out = confusion_at(y, s, t)
