@@ -15,7 +15,9 @@
 # - Nothing about machine learning yet.
 #
 # ## Estimated time
-# 25 minutes: 15 teaching, 10 exercises.
+# 35 minutes: 15 teaching, 20 exercises (2, about 10 minutes each for someone new to pandas).
+# For a first reading by a newcomer: the prose and quiz at about 120 words a minute, a minute
+# per code cell to run it and read its output, and each exercise timed on its own.
 #
 # ## Datasets
 # - `lung` (**real**: NCCTG lung cancer, 228 patients from 18 institutions).
@@ -38,8 +40,12 @@
 # Every notebook starts like this one (objectives, prerequisites, time, datasets) and ends
 # with take-aways and a short quiz. Run the cells from top to bottom with **Shift+Enter**.
 #
-# **Exercises** come with solutions. A solution cell is collapsed at first: try the exercise,
-# then click the three dots (or the blue bar left of the cell) to reveal the answer.
+# **Exercises** come with solutions. Under each exercise you find an empty cell for your
+# attempt, then a line **▸ Solution to exercise N**: the solution is folded under it. Running
+# the notebook from top to bottom never runs a solution and never prints its answer. Try the
+# exercise first; then click the line to open the solution's code, and copy it into your cell
+# to run it. The fold is plain markdown, so it looks and works the same in JupyterLab,
+# Jupyter Notebook 7, VS Code, Colab and on GitHub.
 #
 # **Explorers**: the interpretability and fairness lessons use interactive widgets. They run
 # in JupyterLab, Jupyter Notebook 7, VS Code and marimo; sliders redraw in your browser without

@@ -22,7 +22,11 @@
 # - Lesson 10 (calibration-in-the-large and the calibration slope, external validation).
 #
 # ## Estimated time
-# 70 minutes: 45 teaching, 25 exercises.
+# 115 minutes: 50 teaching, 65 exercises (about 25, 25 and 15 minutes). Plan two sessions:
+# Parts 1 to 3, then Part 4 with the exercises.
+# For a first reading by a newcomer: the prose and quiz at about 120 words a minute, a minute
+# per code cell to run it and read its output, five minutes per interactive explorer, and
+# each exercise timed on its own (reading, writing the code, interpreting the result).
 #
 # ## Datasets
 # - `breast_cancer` (**real**: 569 breast masses; the same training and test split as in
@@ -184,7 +188,7 @@ bk.validation.calibration_summary(y_sim, risks["oracle"]).to_frame()
 #
 # The oracle has a slope of 0.99 and a calibration-in-the-large of 0.00, as it must: its
 # intervals contain the ideal values. Its reliability is not exactly 0 (sampling noise), and
-# its scaled Brier score is only about 0.23: even perfect risks leave much of each outcome
+# its scaled Brier score is only 0.227: even perfect risks leave much of each outcome
 # to chance.
 #
 # The same measures for all four:
@@ -207,7 +211,7 @@ calibration
 #   Class weights buy nothing in ranking and cost the risks their meaning.
 # - The **overfitted XGBoost** has a slope of about 0.3: its risks are far too extreme
 #   (more than half of the test patients get a risk below 1 %), and it under-predicts
-#   overall (observed/expected 1.43).
+#   overall (observed/expected 1.428).
 #
 # ### Step 4: calibration curves
 #
@@ -345,7 +349,7 @@ nb[nb["threshold"].isin([0.05, 0.1, 0.15, 0.2, 0.3])].pivot(
 #
 # ### Step 7: the same test, a different prevalence
 #
-# Back to the breast-cancer model. At the threshold 0.5, `bk.validation.threshold_metrics`
+# Back to the breast-cancer model. At the threshold `0.5`, `bk.validation.threshold_metrics`
 # gives the sensitivity, specificity and predictive values on the test set, each with a
 # Wilson 95 % interval.
 
@@ -381,7 +385,7 @@ pd.DataFrame({"prevalence": prevalences,
 
 # %% [markdown]
 # The same test, with the same sensitivity and specificity, has a PPV of 0.94 in this data
-# set, about 0.2 when 1 mass in 100 is malignant and about 0.025 at 1 in 1,000: then about
+# set, 0.202 when 1 mass in 100 is malignant and 0.024 at 1 in 1,000: then about
 # 40 positive tests are needed to find one cancer. With the specificity at its lower limit
 # (0.91 instead of 0.96), the PPV at 1 % falls to under 0.1. A study's PPV only transfers to
 # a population with the same prevalence.
@@ -391,7 +395,7 @@ pd.DataFrame({"prevalence": prevalences,
 # Bayes' rule assumes that sensitivity and specificity stay the same when the prevalence
 # changes. We can check on **simulated** patients: a new cohort with the same case mix but
 # a 3 % event rate (the simulator lowers everyone's baseline risk), scored by the logistic
-# regression of step 3 at thresholds 0.15 and 0.3. First, the sensitivity and specificity on
+# regression of step 3 at thresholds `0.15` and `0.3`. First, the sensitivity and specificity on
 # the 15 % test set, and the PPV that Bayes' rule predicts at 3 %:
 
 # %%
@@ -441,13 +445,11 @@ alerts[["threshold", "alerts_per_1000", "alerts_per_1000_low", "alerts_per_1000_
 #
 # ### Step 10: everything at once, as the threshold moves
 #
-# The grid below shows, for thresholds from 0.01 to 0.6, the sensitivity, specificity, PPV,
+# The grid below shows, for thresholds from `0.01` to `0.6`, the sensitivity, specificity, PPV,
 # net benefit, alerts per 1,000 and number needed to evaluate of the logistic regression,
 # with their 95 % bands (Wilson intervals; a bootstrap band for the net benefit).
 #
-# *Note*: an interactive threshold explorer, with a slider that moves all panels at once,
-# will come with the explorer machinery of the interpretability and fairness lessons. Until
-# then, this static grid shows the same information.
+# An interactive version, where one slider moves several panels at once, follows the grid.
 
 # %%
 grid = np.round(np.arange(0.01, 0.61, 0.01), 2)
@@ -478,6 +480,21 @@ fig.tight_layout()
 # alerts become fewer and better; the net benefit falls but stays above that of treating
 # everyone; the bands widen where few patients are flagged, because the PPV and the number
 # needed to evaluate then rest on few patients.
+#
+# **Interactive**: the fairness explorer of lesson 13 (`bk.widgets.FairnessExplorer`) is a
+# threshold explorer. Its threshold slider moves the operating point on the ROC curves, the
+# table of selection rate, sensitivity (TPR), false positive rate, PPV and accuracy, and the
+# calibration panel at once. It always compares groups of patients (a preview of lesson 13),
+# so here it shows women and men side by side. It does not draw the net benefit or the number
+# needed to evaluate: for those, the grid above remains the reference. Where widgets cannot
+# run, a static picture is shown.
+
+# %%
+sex = test["female"].map({0: "men", 1: "women"}).to_numpy()
+threshold_explorer = bk.widgets.FairnessExplorer(
+    y_sim, risks["logistic regression"], sex, threshold=0.15,
+    title="Lesson 11: the logistic regression on the simulated test patients")
+threshold_explorer
 
 # %% [markdown]
 # ### Exercise 1: two models on 186 real patients
@@ -619,7 +636,7 @@ pd.DataFrame({"budget met on average": within[columns], "budget met at the upper
 #    keeps the order of the patients, and the AUC depends only on the order. Isotonic
 #    recalibration is a step function: patients with different risks can land on the same
 #    step (ties), which changes the AUC slightly.
-# 4. 0.95 × 0.01 / (0.95 × 0.01 + 0.05 × 0.99) = 0.0095 / 0.059 ≈ 0.16: about 1 positive test
+# 4. `0.95 × 0.01 / (0.95 × 0.01 + 0.05 × 0.99) = 0.0095 / 0.059 ≈ 0.16`: about 1 positive test
 #    in 6 is a true case.
 #
 # </details>

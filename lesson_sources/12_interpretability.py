@@ -26,7 +26,11 @@
 # - Lesson 10 (validation at other sites) and lesson 11 (AUC intervals, DeLong's test).
 #
 # ## Estimated time
-# 85 minutes: 55 teaching, 30 exercises.
+# 150 minutes: 65 teaching, 85 exercises (about 25, 25 and 35 minutes; exercise 3 fits four
+# models). Plan two sessions: Parts 1 and 2, then Parts 3 and 4 with the exercises.
+# For a first reading by a newcomer: the prose and quiz at about 120 words a minute, a minute
+# per code cell to run it and read its output, five minutes per interactive explorer, and
+# each exercise timed on its own (reading, writing the code, interpreting the result).
 #
 # ## Datasets
 # - `breast_cancer` (**real**: 569 breast masses, 30 measurements of the cell nuclei in a
@@ -163,7 +167,7 @@ print(f"six size columns shuffled together: AUC drops by {mean:.3f} (sd {sd:.3f}
 
 # %% [markdown]
 # Alone, `worst area` becomes by far the most important column of the refitted forest: its
-# drop grows from 0.004 to 0.026. Shuffled together, the six size columns cost 0.17 in AUC,
+# drop grows from 0.004 to 0.026. Shuffled together, the six size columns cost 0.169 in AUC,
 # eight times the sum of their separate drops (0.020). Permutation importance answers "what
 # is lost if *this column alone* is broken?", and with correlated columns the answer is
 # "little, the twins cover for it". Before reading an importance ranking, look at the
@@ -249,11 +253,21 @@ pd.DataFrame.from_dict({"XGBoost": auc_row(y_test, p_test),
 
 # %% [markdown]
 # The **oracle** predicts each patient's true risk, which the simulator knows: no model that
-# predicts risk can beat it on average. Yet XGBoost does (0.813 against 0.802). A model that
-# beats the oracle has found information that is not risk: something recorded *because* of
-# the outcome. Here the margin is small and within the intervals, because, as Step 7 shows,
-# a large gain at one hospital and losses at the two others nearly cancel out: on real data,
-# where there is no oracle, the overall AUC would raise no alarm at all.
+# predicts risk can beat it on average over many samples. On this sample XGBoost's AUC is the
+# higher of the two (0.813 against 0.802). Is that more than chance? Two separate intervals
+# that overlap are not a test (lesson 11): both AUCs come from the same 3,000 patients, so
+# their errors are correlated. DeLong's paired test compares them on the same patients:
+
+# %%
+print("XGBoost minus oracle:", bk.validation.delong_test(y_test, p_test, risk_test))
+
+# %% [markdown]
+# The difference is +0.011 with a 95 % CI from -0.003 to +0.026: it includes 0, so on all
+# 3,000 test patients the data do not show that XGBoost beats the oracle. A point estimate
+# above the oracle's is not proof of anything: the oracle is the best only on average, and
+# on one sample a model can come out ahead by chance. As Step 7 shows, a large gain at one
+# hospital and losses at the two others nearly cancel out: on real data, where there is no
+# oracle, the overall AUC would raise no alarm at all.
 #
 # ### Step 6: the explanation explorer
 #
@@ -298,8 +312,8 @@ print(f"patient {X_test.index[position]}: predicted risk {p_test[position]:.1%} 
 # ### Step 7: where does the shortcut work?
 #
 # The dependence plot of `sample_tube` (the explorer draws it for the most important feature;
-# choose any other in its menu) shows that tube 1 always pushes the log-odds up, by 0.3 to
-# 1.5, and tube 0 always down, whatever the hospital: the model does not know the hospital,
+# choose any other in its menu) shows that tube 1 always pushes the log-odds up, by a third
+# of a unit or more, and tube 0 always down, whatever the hospital: the model does not know the hospital,
 # so it cannot know that the tube means something only at site 2. The event rate by
 # hospital and tube shows where the association comes from: at site 2, 85 % of the patients
 # with tube 1 had the event and under 2 % of the others; elsewhere the tube makes little
@@ -326,10 +340,23 @@ def site_table(risks):
 site_table({"XGBoost with the tube": p_test, "oracle (true risk)": risk_test})
 
 # %% [markdown]
-# At site 2 the model's AUC (0.929) is far above the oracle's (0.817): it reads the tube, not
-# the patient. At sites 1 and 3 it is well below the oracle (0.768 against 0.800, and 0.703
-# against 0.783): there the tube is noise, but the model still adds its large effect to every
-# patient who happened to get tube 1.
+# Again, the paired test on the same patients, at each site, says whether the model and the
+# oracle really differ:
+
+# %%
+for s in site_test.cat.categories:
+    here = (site_test == s).to_numpy()
+    print(f"{s}, XGBoost minus oracle:",
+          bk.validation.delong_test(y_test[here], p_test[here], risk_test[here]))
+
+# %% [markdown]
+# At site 2 the model's AUC (0.929) is above the oracle's (0.817) by +0.112 (95 % CI +0.088
+# to +0.136): far more than chance. A model that beats the oracle by more than chance has
+# found information that is not risk: something recorded *because* of the outcome. It reads
+# the tube, not the patient. At sites 1 and 3 it is below the oracle, by -0.032 (0.768
+# against 0.800) and by -0.080 (0.703 against 0.783), and both intervals exclude 0: there
+# the tube is noise, but the model still adds its large effect to every patient who happened
+# to get tube 1.
 #
 # ### Step 8: remove the shortcut and explain again
 #
@@ -595,7 +622,7 @@ fig.tight_layout()
 # Use the clean model (`clean`, explained in `clean_expl`). Among the smokers of the test
 # set, find the patient whose predicted risk falls most when `smoker` is set to 0. (Hint:
 # `clean.predict_proba(Xc_test.assign(smoker=0))` does every patient at once; confirm the
-# winner with `clean_expl.predict_row(position, smoker=0)`, which also explains the new
+# winner with `clean_expl.what_if(position, smoker=0)`, which also explains the new
 # prediction.) Compare the model's change with the true change, which the simulator gives:
 # `truth.predict_risk` on the patient's row with and without smoking. Is the model's
 # what-if a causal effect?
@@ -609,7 +636,7 @@ fig.tight_layout()
 smokers = np.flatnonzero(Xc_test["smoker"].to_numpy() == 1)
 drop = p_clean - clean.predict_proba(Xc_test.assign(smoker=0))[:, 1]
 best = int(smokers[np.argmax(drop[smokers])])
-quit_expl = clean_expl.predict_row(best, smoker=0)
+quit_expl = clean_expl.what_if(best, smoker=0)
 row = Xc_test.iloc[[best]]
 true_before, true_after = truth.predict_risk(row)[0], truth.predict_risk(row.assign(smoker=0))[0]
 print(f"patient {Xc_test.index[best]} (age {row['age'].iloc[0]:.0f}): model {p_clean[best]:.1%} -> "
@@ -661,10 +688,11 @@ pd.DataFrame(twin_tables)
 # ### Exercise 3: how strong must a shortcut be to stand out?
 #
 # The marker of Part 2 copied the outcome for 90 % of site 2's patients (`marker_leak=0.9`).
-# Simulate the same cohort (`random_state=0`) with `marker_leak` 0.1, 0.2, 0.3 and 0.5, split
-# it exactly as in Step 5 (same `test_size`, `stratify` and `random_state`), fit `boosted()`
-# with the tube, and record for each: the rank of `sample_tube` by mean |SHAP|, the AUC at
-# site 2 next to the oracle's, and the AUC at sites 1 and 3 together. Would the explanation
+# Simulate the same cohort (`random_state=0`) with `marker_leak` `0.1`, `0.2`, `0.3` and
+# `0.5`, split it exactly as in Step 5 (same `test_size`, `stratify` and `random_state`),
+# fit `boosted()` with the tube, and record for each: the rank of `sample_tube` by mean
+# |SHAP|, the AUC at site 2 next to the oracle's (with DeLong's paired test), and the AUC at
+# sites 1 and 3 together. Would the explanation
 # alone have caught a weak leak? What would?
 
 # %%
@@ -684,16 +712,19 @@ for leak in [0.1, 0.2, 0.3, 0.5]:
     ranking = list(bk.explain.explain(leaky_model, Xl_test).importance()["feature"])
     p = leaky_model.predict_proba(Xl_test)[:, 1]
     at2 = (s_test == "site_2").to_numpy()
+    paired = bk.validation.delong_test(yl_test[at2], p[at2], r_test[at2])  # same patients
     results.append({"marker_leak": leak, "rank of sample_tube": ranking.index("sample_tube") + 1,
-                    "AUC site 2": bk.validation.auc_ci(yl_test[at2], p[at2]).auc,
-                    "oracle site 2": bk.validation.auc_ci(yl_test[at2], r_test[at2]).auc,
+                    "AUC site 2": paired.auc_a, "oracle site 2": paired.auc_b,
+                    "site 2 minus oracle": paired.difference, "low": paired.low, "high": paired.high,
                     "AUC sites 1 and 3": bk.validation.auc_ci(yl_test[~at2], p[~at2]).auc,
                     "oracle sites 1 and 3": bk.validation.auc_ci(yl_test[~at2], r_test[~at2]).auc})
 pd.DataFrame(results)
-# Up to a leak of 0.3 the tube ranks only 8th to 12th of 12 and the site-2 AUC stays below the
-# oracle's: neither the explanation nor "too good to be true" gives it away, while the AUC
-# at the other sites slips from 0.780 (the model without the tube, Step 8) to 0.772. At 0.5
-# the site-2 AUC passes the oracle's, yet the tube still ranks only 7th. What catches a weak
+# Up to a leak of 0.3 the tube ranks only 8th to 12th of 12 and the site-2 AUC is not above
+# the oracle's (paired DeLong intervals below 0 or around it): neither the explanation nor
+# "too good to be true" gives it away, while the AUC at the other sites slips from 0.780 (the
+# model without the tube, Step 8) to 0.772. At 0.5 the site-2 AUC is above the oracle's by
+# more than chance (+0.023, 95 % CI +0.005 to +0.040), yet the tube still ranks only 7th, and
+# on real data there is no oracle to compare with. What catches a weak
 # leak is asking of every column whether it could have been recorded *because* of the
 # outcome (when and by whom it was recorded), and checking each suspect's association with
 # the outcome site by site, as in Step 7.
@@ -712,9 +743,10 @@ pd.DataFrame(results)
 #   moves the model's output, not the patient's risk.
 # - A shortcut can raise the AUC above what the true risk allows. The explanation ranked the
 #   sample tube first; validation by site showed the model too good at one hospital (0.929
-#   against an oracle of 0.817) and worse at the others; dropping the tube gave honest numbers
-#   at every site and gained 0.044 in AUC where the tube was noise. A weak shortcut hides in
-#   the middle of the ranking.
+#   against an oracle of 0.817, +0.112 by DeLong's paired test) and worse at the others;
+#   dropping the tube gave honest numbers at every site and gained 0.044 in AUC where the tube
+#   was noise. A weak shortcut hides in the middle of the ranking, and a pooled AUC above the
+#   oracle's can be chance: test it, paired.
 # - Dependence, partial dependence and ICE plots show shapes; interaction values ranked a
 #   pair that does not exist above a real one. Treat them as hypotheses.
 # - A spline logistic regression matched gradient boosting within a DeLong interval here, and
@@ -725,7 +757,8 @@ pd.DataFrame(results)
 #    concludes that tumour size does not matter. What should you check first?
 # 2. Why can a column of random numbers get a non-zero impurity importance, and why does its
 #    permutation importance on a test set stay near zero?
-# 3. A model's test AUC is higher than the AUC of the true risk. What does that tell you?
+# 3. A model's test AUC is higher than the AUC of the true risk, and the two 95 % intervals
+#    overlap. What does that tell you, and how do you find out more?
 # 4. The explorer's what-if panel shows that a patient's risk falls from 30 % to 20 % when
 #    `smoker` is set to 0. What may you tell the patient?
 #
@@ -738,9 +771,14 @@ pd.DataFrame(results)
 #    deep trees split on random numbers to fit noise in the training data, and a continuous
 #    column offers many split points. On new patients those splits carry no information,
 #    so shuffling the column does not change the AUC.
-# 3. That the model uses information that is not risk: something recorded because of the
-#    outcome (a leak or shortcut), or an error such as test patients in the training data.
-#    Look for it with explanations and validation by site before trusting the number.
+# 3. On its own, nothing: the true risk has the best AUC only on average, so on one sample a
+#    model can come out ahead by chance, and overlapping separate intervals are not a test.
+#    Compare the two on the same patients with DeLong's paired test
+#    (`bk.validation.delong_test(y, model_risk, true_risk)`). If the model is ahead by more
+#    than chance, as at site 2 in Step 7, it uses information that is not risk: something
+#    recorded because of the outcome (a leak or shortcut), or an error such as test patients
+#    in the training data. Look for it with explanations and validation by site (pooled data
+#    can hide it, as in Step 5) before trusting the number.
 # 4. Only that the model's output moves by that much. Whether stopping smoking would lower
 #    this patient's risk by ten points is a causal question that the model does not answer;
 #    in real data smokers differ from non-smokers in many ways the model cannot separate.

@@ -2,8 +2,12 @@
 
 Authors edit ``lesson_sources/NN_name.py`` (jupytext percent format: plain
 Python that reviews well); this script writes ``notebooks/NN_name.ipynb`` without
-outputs. Cells tagged ``solution`` get their source hidden, so a learner sees
-the exercise first and reveals the answer with a click.
+outputs. A code cell tagged ``solution`` becomes a markdown cell that folds its code in
+a ``<details>`` block: running the notebook from top to bottom never runs a solution or
+prints its answer, and the fold holds in every front end that renders markdown
+(JupyterLab, Notebook 7, VS Code, Colab, GitHub), unlike the ``jupyter.source_hidden``
+metadata, which some of them ignore and which hides the code but not its output. The test
+run unfolds the solutions again (:func:`unfold_solutions`), so every solution is executed.
 
     python scripts/build_notebooks.py           # rebuild every notebook
     python scripts/build_notebooks.py --check   # fail if any notebook is stale
@@ -15,25 +19,58 @@ import argparse
 import sys
 from pathlib import Path
 
-import jupytext
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "lesson_sources"
 NOTEBOOKS = ROOT / "notebooks"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+FENCE = "```"
+SUMMARY = ("<details><summary><b>{title}</b> (open it after your own attempt; to run it, "
+           "copy the code into your cell)</summary>")
+
+
+def is_solution(cell) -> bool:
+    return "solution" in cell.metadata.get("tags", [])
+
+
+def fold_solution(cell) -> nbformat.NotebookNode:
+    """A solution code cell as a markdown cell with the code folded in ``<details>``."""
+    code = cell.source.strip("\n")
+    if FENCE in code:
+        raise ValueError(f"a solution cannot contain {FENCE}: {code[:60]!r}")
+    title = code.splitlines()[0].lstrip("# ").strip()
+    text = f"{SUMMARY.format(title=title)}\n\n{FENCE}python\n{code}\n{FENCE}\n\n</details>"
+    return nbformat.v4.new_markdown_cell(text, metadata={"tags": ["solution"]})
+
+
+def solution_code(cell) -> str:
+    """The code folded in a solution cell made by :func:`fold_solution`."""
+    return cell.source.split(f"{FENCE}python\n", 1)[1].rsplit(f"\n{FENCE}", 1)[0]
+
+
+def unfold_solutions(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook with every folded solution back as a code cell, for the test run."""
+    nb = nbformat.from_dict(nb)  # a copy: the caller's notebook stays as it was
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and is_solution(cell):
+            code = nbformat.v4.new_code_cell(solution_code(cell), metadata=dict(cell.metadata))
+            code["id"] = cell.get("id", code["id"])
+            nb.cells[i] = code
+    return nb
 
 
 def build(source: Path) -> str:
     """The .ipynb text made from one source file."""
+    import jupytext  # only building needs it; the test run imports this module without it
+
     nb = jupytext.read(source, fmt="py:percent")
     nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
     for cell in nb.cells:
         cell.metadata.pop("lines_to_next_cell", None)
-        if "solution" in cell.metadata.get("tags", []):
-            cell.metadata["jupyter"] = {"source_hidden": True}
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+    nb.cells = [fold_solution(c) if c.cell_type == "code" and is_solution(c) else c for c in nb.cells]
     nb = nbformat.v4.upgrade(nb) if nb.nbformat < 4 else nb
     for i, cell in enumerate(nb.cells):  # stable ids keep rebuilds byte-identical
         cell["id"] = f"{source.stem}-{i:03d}"

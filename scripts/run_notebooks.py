@@ -29,6 +29,8 @@ import tomllib
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from build_notebooks import unfold_solutions  # the same folder: scripts/
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 OUT = ROOT / "build" / "executed"
@@ -78,7 +80,8 @@ def execute(path: Path, out_dir: Path, threads: int) -> dict:
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(threads)  # the kernel inherits it: side-by-side lessons share fairly
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    nb = nbformat.read(path, as_version=4)
+    os.environ["BIOMEDKIT_PROGRESS"] = "0"  # bars are for a learner watching, not for stored outputs
+    nb = unfold_solutions(nbformat.read(path, as_version=4))  # every solution runs too
     client = NotebookClient(nb, timeout=int(BUDGETS["timeout_s"]), kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     error, seconds, peak = "", 0.0, 0

@@ -74,22 +74,47 @@ def test_ending_has_take_aways_and_a_quiz(path):
     assert "<details>" in quiz
 
 
+def _exercise_blocks(cells):
+    """(number, heading cell, cells up to the next exercise or the take-aways) per exercise."""
+    starts = [i for i, c in enumerate(cells)
+              if c.cell_type == "markdown" and re.match(r"### Exercise \d+", c.source)]
+    ends = [*starts[1:], len(cells)]
+    for number, (start, end) in enumerate(zip(starts, ends), 1):
+        yield number, cells[start], [c for c in cells[start + 1:end] if "## Take-aways" not in c.source]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_exercises_have_hidden_solutions_that_run(path):
-    cells = _read(path).cells
-    exercises = [i for i, c in enumerate(cells)
-                 if c.cell_type == "markdown" and re.match(r"### Exercise \d+", c.source)]
-    assert 2 <= len(exercises) <= 4
-    for number, (start, end) in enumerate(zip(exercises, [*exercises[1:], len(cells)]), 1):
-        assert cells[start].source.startswith(f"### Exercise {number}:")
-        block = cells[start + 1:end]
-        assert block[0].cell_type == "code" and "solution" not in block[0].metadata.get("tags", []), \
+    blocks = list(_exercise_blocks(_read(path).cells))
+    assert 2 <= len(blocks) <= 4
+    for number, heading, block in blocks:
+        assert heading.source.startswith(f"### Exercise {number}:")
+        assert block[0].cell_type == "code" and not build_notebooks.is_solution(block[0]), \
             "an empty cell for the learner's attempt comes first"
-        solutions = [c for c in block if "solution" in c.metadata.get("tags", [])]
-        assert solutions and solutions[0].source.startswith(f"# Solution to exercise {number}")
-        # hidden at first in JupyterLab and Notebook 7; the test run still executes it
-        assert all(c.metadata["jupyter"]["source_hidden"] for c in solutions)
-        assert all(c.cell_type == "code" for c in solutions)
+        solutions = [c for c in block if build_notebooks.is_solution(c)]
+        assert solutions, f"exercise {number} has no solution"
+        # Folded in <details> in a markdown cell: every front end folds it, and running the
+        # notebook top to bottom neither runs a solution nor prints its answer.
+        for cell in solutions:
+            assert cell.cell_type == "markdown"
+            assert cell.source.startswith(f"<details><summary><b>Solution to exercise {number}")
+            assert cell.source.rstrip().endswith("</details>")
+            code = build_notebooks.solution_code(cell)
+            assert code.startswith(f"# Solution to exercise {number}")
+            compile(re.sub(r"^\s*[%!].*$", "", code, flags=re.M), f"exercise {number}", "exec")
+        assert [c for c in block if c.cell_type == "code"] == [block[0]], \
+            "no code under the attempt cell: nothing there may print the answer"
+
+
+@pytest.mark.lessons
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_solution_ran_in_the_executed_lesson(path):
+    folded = [build_notebooks.solution_code(c) for c in _read(path).cells if build_notebooks.is_solution(c)]
+    ran = [c for c in _executed(path).cells if c.cell_type == "code" and build_notebooks.is_solution(c)]
+    assert [c.source for c in ran] == folded, "the test run executes every solution, unfolded"
+    for cell in ran:
+        assert cell.execution_count is not None, cell.source[:60]
+        assert not [o for o in cell.outputs if o.output_type == "error"], cell.source[:60]
 
 
 def _executed(path):

@@ -23,9 +23,9 @@ def explorer():
 
 def test_the_browser_gets_counts_equal_to_group_curves(explorer):
     ex, (y, s, g) = explorer
-    tp = np.frombuffer(ex.data["tp"], dtype="<f4").reshape(3, -1)
-    fp = np.frombuffer(ex.data["fp"], dtype="<f4").reshape(3, -1)
-    grid = np.frombuffer(ex.data["thresholds"], dtype="<f4")
+    tp = np.frombuffer(ex.tp, dtype="<f4").reshape(3, -1)
+    fp = np.frombuffer(ex.fp, dtype="<f4").reshape(3, -1)
+    grid = np.frombuffer(ex.threshold_grid, dtype="<f4")
     assert len(grid) == 201 and grid[0] == 0 and grid[-1] == 1
     for k in (0, 37, 100, 200):
         for i, grp in enumerate(["A", "B", "C"]):
@@ -48,7 +48,7 @@ def test_python_reads_back_the_thresholds(explorer):
     assert ex.thresholds == {"A": 0.31, "B": 0.31, "C": 0.31}
     ex.set_thresholds({"A": 0.2, "B": 0.4, "C": 0.5})
     assert ex.per_group and ex.threshold_index == [40, 80, 100]
-    table = ex.table()
+    table = ex.to_frame()
     assert table.loc["B", "selection_rate"] == ((s >= 0.4) & (g == "B")).sum() / (g == "B").sum()
     assert ex.differences().attrs["reference"] == "A"
     ex.set_thresholds(0.31)
@@ -95,7 +95,7 @@ def test_explanation_explorer_shows_the_models_risk(explanation_explorer):
     ex.selected = 7  # what the browser sends when a patient is picked
     assert ex.patient["id"] == str(X.index[7])
     assert ex.prediction == pytest.approx(model.predict_proba(X.iloc[[7]])[0, 1], abs=1e-6)
-    shap = np.frombuffer(ex.patient["shap"], dtype="<f4")
+    shap = np.asarray(ex.patient["shap"])
     assert ex.patient["base"] + shap.sum() == pytest.approx(ex.patient["prediction"], abs=1e-4)
     table = ex.patient_table()
     assert table.shap.abs().is_monotonic_decreasing
@@ -117,7 +117,8 @@ def test_explanation_explorer_what_if_runs_the_model_again(explanation_explorer)
 def test_explanation_explorer_sends_a_subsample_and_one_patient(explanation_explorer):
     ex, _, X = explanation_explorer
     assert ex.summary["n_points"] == 300 and ex.summary["n_rows"] == len(X)
-    assert all(len(f["shap"]) == 4 * 300 for f in ex.summary["features"])
+    shap = np.frombuffer(ex.summary_shap, dtype="<f4").reshape(len(ex.summary["features"]), -1)
+    assert all(len(f) == 300 for f in shap)
     assert len(ex.patient["inputs"]) == X.shape[1]  # one patient's row only
     with pytest.raises(TypeError, match="bk.explain.explain"):
         bk.widgets.ExplanationExplorer(X)
@@ -129,12 +130,123 @@ def test_explanation_explorer_from_model_explains_on_demand(explanation_explorer
     full, model, X = explanation_explorer
     lazy = bk.widgets.ExplanationExplorer.from_model(model, X, max_points=200)
     assert lazy.summary["n_points"] == 200 and lazy.summary["n_rows"] == len(X)
-    risks = np.frombuffer(lazy.patients["risk"], dtype="<f4")
+    risks = np.frombuffer(lazy.patients_risk, dtype="<f4")
     assert risks[0] == pytest.approx(model.predict_proba(X)[:, 1].max(), abs=1e-6)  # sorted by risk
     for position in (0, 11):
         lazy.selected = position
         full.selected = position
         assert lazy.prediction == pytest.approx(full.prediction, abs=1e-6)
-        np.testing.assert_allclose(np.frombuffer(lazy.patient["shap"], "<f4"),
-                                   np.frombuffer(full.patient["shap"], "<f4"), atol=1e-5)
+        np.testing.assert_allclose(np.asarray(lazy.patient["shap"]),
+                                   np.asarray(full.patient["shap"]), atol=1e-5)
     assert lazy.what_if(11, age=75.0).prediction == pytest.approx(full.what_if(11, age=75.0).prediction)
+
+
+def test_table_is_the_deprecated_name_of_to_frame(explorer):
+    ex, _ = explorer
+    with pytest.warns(FutureWarning, match=r"to_frame\(\)"):
+        old = ex.table()
+    pd.testing.assert_frame_equal(old, ex.to_frame())
+
+
+def _bytes_inside(value) -> bool:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return True
+    if isinstance(value, dict):
+        return any(_bytes_inside(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_bytes_inside(v) for v in value)
+    return False
+
+
+def test_arrays_travel_as_buffers_of_their_own(explorer, explanation_explorer):
+    import traitlets
+
+    for ex in (explorer[0], explanation_explorer[0]):
+        synced = ex.traits(sync=True)
+        dicts = [name for name, trait in synced.items() if isinstance(trait, traitlets.Dict)]
+        assert dicts and not any(_bytes_inside(getattr(ex, name)) for name in dicts), type(ex).__name__
+        assert any(isinstance(trait, traitlets.Bytes) for trait in synced.values())
+
+
+@pytest.mark.parametrize("name", ["fairness", "explanation"])
+def test_each_explorer_ships_one_self_contained_module_with_the_helpers_once(name, tmp_path):
+    import re
+    import shutil
+    import subprocess
+
+    from biomedkit.widgets._base import STATIC, css, esm
+
+    module = esm(name)
+    assert module.count("export default") == 1
+    assert not re.search(r"^\s*(import|export\s+\*)\b|\bimport\s*\(|\bfrom\s+['\"]", module, re.MULTILINE)
+    assert "http://" not in module and "https://" not in module
+    # The shared helpers are written once, in _common.js, and not again in the explorer's file.
+    for helper in ("function f32(", "const el =", "const fmt =", "const esc ="):
+        assert module.count(helper) == 1, helper
+        assert helper in (STATIC / "_common.js").read_text()
+    # Styles travel as the widget's _css, not as a string inside the module.
+    assert "<style" not in module and 'el("style"' not in module
+    assert ".bk-" in css(name)
+    if shutil.which("node"):  # the assembled text parses as an ES module
+        path = tmp_path / f"{name}.mjs"
+        path.write_text(module)
+        subprocess.run(["node", "--check", str(path)], check=True, capture_output=True)
+
+
+def test_the_explorers_send_their_css(explorer, explanation_explorer):
+    from biomedkit.widgets._base import css
+
+    assert explorer[0]._css == css("fairness") and explanation_explorer[0]._css == css("explanation")
+
+
+def test_the_wheel_carries_every_static_file_and_assembles_the_same_module(tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+
+    from conftest import ROOT, run_python
+
+    from biomedkit.widgets._base import STATIC, esm
+
+    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
+                   cwd=ROOT, check=True, capture_output=True)
+    (wheel,) = tmp_path.glob("biomedkit-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        zf.extractall(tmp_path / "site")
+    static = sorted(p.name for p in STATIC.iterdir() if p.suffix in (".js", ".css"))
+    assert {"_common.js", "fairness.js", "fairness.css", "explanation.js", "explanation.css"} <= set(static)
+    assert all(f"biomedkit/widgets/static/{name}" in names for name in static)
+    out = run_python("import sys, biomedkit.widgets._base as b; "
+                     "sys.stdout.write(b.esm('fairness') + b.esm('explanation'))",
+                     cwd=tmp_path, env={"PYTHONPATH": str(tmp_path / "site"), "PATH": ""})
+    assert out.stdout == esm("fairness") + esm("explanation")
+
+
+def test_from_model_builds_the_explorer_through_its_constructor(explanation_explorer):
+    _, model, X = explanation_explorer
+    calls = []
+
+    class Recording(bk.widgets.ExplanationExplorer):
+        def __init__(self, *args, **kwargs):
+            calls.append(kwargs)
+            super().__init__(*args, **kwargs)
+
+    lazy = Recording.from_model(model, X, max_points=50, patient=4, title="t")
+    assert len(calls) == 1 and calls[0]["max_points"] == 50 and calls[0]["patient"] == 4
+    assert lazy.selected == 4 and lazy.summary["title"] == "t" and lazy.summary["n_points"] == 50
+
+
+def test_explorer_what_if_is_the_explanations_what_if(explanation_explorer):
+    import warnings
+
+    ex, _, X = explanation_explorer
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)  # not through a deprecated name
+        mine = ex.what_if(5, age=70.0, group="B")
+        theirs = ex.explanation.what_if(5, age=70.0, group=X["group"].dtype.categories[1])
+    assert X["group"].dtype.categories[1] == "B"
+    np.testing.assert_allclose(mine.values, theirs.values)
+    assert mine.prediction[0] == pytest.approx(theirs.prediction[0])
+    with pytest.raises(ValueError, match="unknown features"):
+        ex.what_if(5, no_such_feature=1.0)

@@ -8,7 +8,7 @@ Examples
 --------
 >>> explorer = bk.widgets.FairnessExplorer(y, risk, groups)      # doctest: +SKIP
 >>> explorer                                                     # doctest: +SKIP
->>> explorer.table()                                             # doctest: +SKIP
+>>> explorer.to_frame()                                          # doctest: +SKIP
 """
 
 from biomedkit.widgets.explanation import ExplanationExplorer

@@ -1,10 +1,13 @@
-"""Machinery shared by the explorers: the packaged JavaScript, binary arrays, and a
-static image beside the live widget.
+"""Machinery shared by the explorers: the packaged JavaScript and CSS, binary arrays,
+and a static image beside the live widget.
 
-Each explorer is an anywidget: one self-contained ES module in ``static/`` (no CDN,
-no relative imports; anywidget stores the module text in the notebook's widget
-state), aggregates sent as float32 buffers, and a matplotlib rendering in the
-display bundle for viewers without a widget manager (GitHub, nbviewer, PDF).
+Each explorer is an anywidget whose ES module is one self-contained text (no CDN, no
+relative imports), because anywidget stores the module text with every widget in the
+notebook. The helpers both explorers use are written once, in ``static/_common.js``;
+:func:`esm` puts them above the explorer's own ``static/<name>.js``. Styles are
+``static/<name>.css``, sent as the widget's ``_css``. Arrays travel as float32 binary
+buffers, each in a trait of its own; and the display bundle carries a matplotlib
+rendering for viewers without a widget manager (GitHub, nbviewer, PDF).
 """
 
 from __future__ import annotations
@@ -17,11 +20,20 @@ import anywidget
 import numpy as np
 
 STATIC = Path(__file__).parent / "static"
+COMMON = "_common.js"  # helpers every explorer uses, put at the top of each module
 
 
 def esm(name: str) -> str:
-    """The text of a packaged ES module (``static/<name>.js``)."""
-    return (STATIC / f"{name}.js").read_text(encoding="utf-8")
+    """An explorer's ES module: the shared helpers (``static/_common.js``) followed by
+    the explorer's own ``static/<name>.js``, one self-contained text."""
+    common = (STATIC / COMMON).read_text(encoding="utf-8")
+    own = (STATIC / f"{name}.js").read_text(encoding="utf-8")
+    return f"{common}\n{own}"
+
+
+def css(name: str) -> str:
+    """An explorer's styles (``static/<name>.css``), for the widget's ``_css``."""
+    return (STATIC / f"{name}.css").read_text(encoding="utf-8")
 
 
 def f32(values) -> bytes:

@@ -7,8 +7,8 @@ import pandas as pd
 import traitlets
 from scipy.special import expit
 
-from biomedkit.widgets._base import Explorer, esm, f32
 from biomedkit._checks import check_random_state
+from biomedkit.widgets._base import Explorer, css, esm, f32
 
 
 def _risk(prediction: np.ndarray, output: str) -> np.ndarray:
@@ -28,6 +28,85 @@ def _colour_scale(column: pd.Series) -> np.ndarray:
     return ranks
 
 
+def _displayed(column: pd.Series) -> pd.Series:
+    """A text column shown as a categorical one (its values as the categories), so the
+    picker and the plots treat it as the model's encoder does, never as a number."""
+    if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+        return column.astype(object).astype("category")
+    return column
+
+
+def _sample(n: int, max_points: int, random_state) -> np.ndarray:
+    """The sorted positions of the subsample behind the summary plots."""
+    rng = check_random_state(random_state)
+    return np.sort(rng.choice(n, min(n, max_points), replace=False))
+
+
+class _Explained:
+    """Where an explorer's explanations come from: an Explanation of every row."""
+
+    def __init__(self, explanation):
+        self.explanation, self.data = explanation, explanation.data
+
+    def risks(self) -> np.ndarray:
+        return _risk(self.explanation.prediction, self.explanation.output)
+
+    def summary(self, rows: np.ndarray):
+        """The explanation behind the summary plots, and its rows that they show."""
+        return self.explanation, rows
+
+    def one(self, position: int):
+        return self.explanation[position]
+
+
+class _OnDemand:
+    """Where the explanations of :meth:`ExplanationExplorer.from_model` come from: the
+    model explains the subsample once, and each patient when picked."""
+
+    def __init__(self, model, X: pd.DataFrame, background, options: dict):
+        self.model, self.data, self.background, self.options = model, X, background, options
+
+    def risks(self) -> np.ndarray:
+        if hasattr(self.model, "predict_proba"):
+            return self.model.predict_proba(self.data)[:, 1]
+        return np.asarray(self.model.predict(self.data), dtype=float)
+
+    def summary(self, rows: np.ndarray):
+        return self._explain(self.data.iloc[rows]), np.arange(len(rows))
+
+    def one(self, position: int):
+        return self._explain(self.data.iloc[[position]])
+
+    def _explain(self, rows: pd.DataFrame):
+        from biomedkit.explain import explain
+
+        return explain(self.model, rows, self.background, **self.options)
+
+
+def _typed(one, changes: dict) -> dict:
+    """What-if values as the browser sends them (JSON: text for categories, numbers or
+    null), given the types of the explained data; unknown names pass unchanged, for the
+    explanation to refuse."""
+    typed = {}
+    for name, value in changes.items():
+        dtype = one.data[name].dtype if name in one.feature_names else None
+        if isinstance(dtype, pd.CategoricalDtype):
+            match = [c for c in dtype.categories if str(c) == str(value)]
+            typed[name] = match[0] if match else value
+        elif dtype is not None:
+            typed[name] = float(value) if value is not None else np.nan
+        else:
+            typed[name] = value
+    return typed
+
+
+def _check_options(max_points, patient, n: int) -> None:
+    if not isinstance(max_points, (int, np.integer)) or max_points < 10:
+        raise ValueError(f"max_points must be an integer >= 10; got {max_points!r}")
+    if not isinstance(patient, (int, np.integer)) or not 0 <= patient < n:
+        raise ValueError(f"patient must be a position in [0, {n - 1}]; got {patient!r}")
+
+
 class ExplanationExplorer(Explorer):
     """Global importance, a summary of every feature's effect, one patient's explanation,
     a dependence plot, and what-if changes for the chosen patient.
@@ -45,6 +124,8 @@ class ExplanationExplorer(Explorer):
     ----------
     explanation : Explanation
         From :func:`biomedkit.explain.explain`, with its model (for what-if).
+        (:meth:`from_model` calls this constructor with a source that explains on
+        demand instead.)
     max_points : int, default=800
         Rows in the subsample behind the summary and dependence plots.
     patient : int, default=0
@@ -61,9 +142,21 @@ class ExplanationExplorer(Explorer):
     """
 
     _esm = esm("explanation")
+    _css = css("explanation")
     summary = traitlets.Dict().tag(sync=True)
+    # The subsample's arrays, float32 buffers each in a trait of its own: features (in
+    # summary["features"] order) x sampled patients.
+    summary_shap = traitlets.Bytes().tag(sync=True)
+    summary_value = traitlets.Bytes().tag(sync=True)
+    summary_colour = traitlets.Bytes().tag(sync=True)
     patients = traitlets.Dict().tag(sync=True)
+    # The patient picker, highest risk first: positions in data, and risks (float32).
+    patients_position = traitlets.Bytes().tag(sync=True)
+    patients_risk = traitlets.Bytes().tag(sync=True)
     selected = traitlets.Int(0).tag(sync=True)
+    # One patient's explanation and a what-if answer arrive whole, each in one message:
+    # their few SHAP values are JSON numbers inside, not a buffer in a trait of its own
+    # that could arrive apart from the rest.
     patient = traitlets.Dict().tag(sync=True)
     whatif = traitlets.Dict().tag(sync=True)
     whatif_result = traitlets.Dict().tag(sync=True)
@@ -72,94 +165,73 @@ class ExplanationExplorer(Explorer):
                  title: str | None = None, random_state: int = 0):
         from biomedkit.explain import Explanation
 
-        if not isinstance(explanation, Explanation):
+        if isinstance(explanation, _OnDemand):
+            source = explanation
+        elif isinstance(explanation, Explanation):
+            source = _Explained(explanation)
+        else:
             raise TypeError("explanation must come from bk.explain.explain(model, X); "
                             f"got {type(explanation).__name__}")
-        if not isinstance(max_points, (int, np.integer)) or max_points < 10:
-            raise ValueError(f"max_points must be an integer >= 10; got {max_points!r}")
-        n = len(explanation)
-        if not isinstance(patient, (int, np.integer)) or not 0 <= patient < n:
-            raise ValueError(f"patient must be a position in [0, {n - 1}]; got {patient!r}")
-        self.explanation = explanation
-        self._setup(explanation.data, _risk(explanation.prediction, explanation.output), max_points,
-                    patient, title, random_state)
+        _check_options(max_points, patient, len(source.data))
+        self._source, self.data = source, source.data
+        self.title = title or "Explanation explorer"
+        self.explanation, shown = source.summary(_sample(len(self.data), max_points, random_state))
+        risk = np.asarray(source.risks(), dtype=float)
+        order = np.argsort(-risk, kind="stable")
+        super().__init__(
+            **self._summary(self.explanation, shown),
+            # A list, not one newline-joined string: an id may itself hold a newline.
+            patients={"ids": [str(i) for i in self.data.index[order]],
+                      "label": "risk" if self.explanation.output != "raw" else "prediction"},
+            patients_position=f32(order), patients_risk=f32(risk[order]),
+            selected=int(patient), patient=self._patient(int(patient)))
 
     @classmethod
     def from_model(cls, model, X, background=None, *, max_points: int = 800, patient: int = 0,
                    title: str | None = None, random_state: int = 0, **explain_options):
         """An explorer that explains only a subsample of ``X`` for the summary plots and,
-        when picked, one patient at a time (the patient list uses the model's risks)."""
-        from biomedkit.explain import explain
+        when picked, one patient at a time (the patient list uses the model's risks).
+
+        Built through the constructor, given a source that explains on demand.
+        """
         from biomedkit.explain._inputs import as_frame, check_fitted
 
         check_fitted(model)
         X = as_frame(X, model)
-        if not isinstance(max_points, (int, np.integer)) or max_points < 10:
-            raise ValueError(f"max_points must be an integer >= 10; got {max_points!r}")
-        if not isinstance(patient, (int, np.integer)) or not 0 <= patient < len(X):
-            raise ValueError(f"patient must be a position in [0, {len(X) - 1}]; got {patient!r}")
-        self = cls.__new__(cls)
-        self._model, self._background, self._options = model, background, explain_options
-        rows = cls._sample(len(X), max_points, random_state)
-        self.explanation = explain(model, X.iloc[rows], background, **explain_options)
-        self._rows = rows
-        risk = (model.predict_proba(X)[:, 1] if hasattr(model, "predict_proba")
-                else np.asarray(model.predict(X), dtype=float))
-        self._setup(X, risk, max_points, patient, title, random_state)
-        return self
+        _check_options(max_points, patient, len(X))
+        return cls(_OnDemand(model, X, background, explain_options), max_points=max_points,
+                   patient=patient, title=title, random_state=random_state)
 
-    @staticmethod
-    def _sample(n: int, max_points: int, random_state) -> np.ndarray:
-        rng = check_random_state(random_state)
-        return np.sort(rng.choice(n, min(n, max_points), replace=False))
-
-    def _setup(self, data, risk, max_points, patient, title, random_state) -> None:
-        self.data = data
-        self.title = title or "Explanation explorer"
-        order = np.argsort(-np.asarray(risk, dtype=float), kind="stable")
-        label = "risk" if self.explanation.output != "raw" else "prediction"
-        super().__init__(
-            summary=self._summary(self.explanation, max_points, random_state),
-            patients={"ids": "\n".join(map(str, data.index[order])), "positions": f32(order),
-                      "risk": f32(np.asarray(risk)[order]), "label": label},
-            selected=int(patient), patient=self._patient(int(patient)))
-
-    def _one(self, position: int):
-        """The explanation of the patient at ``position`` of ``data``."""
-        if not hasattr(self, "_model"):
-            return self.explanation[position]
-        from biomedkit.explain import explain
-
-        return explain(self._model, self.data.iloc[[position]], self._background, **self._options)
-
-    def _summary(self, expl, max_points, random_state) -> dict:
-        n = len(expl)
-        rows = (np.arange(n) if hasattr(self, "_model") else self._sample(n, max_points, random_state))
+    def _summary(self, expl, rows: np.ndarray) -> dict:
+        """The summary traits: ``rows`` of ``expl``, features by importance."""
         importance = expl.importance()
-        features = []
+        features, shap, value, colour = [], [], [], []
         for name in importance.feature:
             j = expl.feature_names.index(name)
-            column = expl.data[name]
+            column = _displayed(expl.data[name])
             categorical = isinstance(column.dtype, pd.CategoricalDtype)
             shown = (column.cat.codes.to_numpy()[rows].astype(float) if categorical
                      else pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)[rows])
-            features.append({
-                "name": name, "shap": f32(expl.values[rows, j]), "value": f32(shown),
-                "colour": f32(_colour_scale(column)[rows]),
-                "categories": [str(c) for c in column.cat.categories] if categorical else None,
-            })
+            features.append({"name": name,
+                             "categories": [str(c) for c in column.cat.categories] if categorical else None})
+            shap.append(expl.values[rows, j])
+            value.append(shown)
+            colour.append(_colour_scale(column)[rows])
         return {
-            "title": self.title, "output": expl.output, "method": expl.method,
-            "base": float(np.mean(expl.base_values)), "n_rows": len(self.data), "n_points": len(rows),
-            "importance": importance.mean_abs_shap.round(6).tolist(), "features": features,
+            "summary": {
+                "title": self.title, "output": expl.output, "method": expl.method,
+                "base": float(np.mean(expl.base_values)), "n_rows": len(self.data), "n_points": len(rows),
+                "importance": importance.mean_abs_shap.round(6).tolist(), "features": features,
+            },
+            "summary_shap": f32(shap), "summary_value": f32(value), "summary_colour": f32(colour),
         }
 
     def _patient(self, position: int) -> dict:
-        one = self._one(position)
+        one = self._source.one(position)
         row = one.data.iloc[0]
         inputs = []
         for name in one.feature_names:
-            dtype = one.data[name].dtype
+            dtype = _displayed(self.data[name]).dtype if name in self.data else one.data[name].dtype
             value = row[name]
             kind = "category" if isinstance(dtype, pd.CategoricalDtype) else (
                 "integer" if dtype.kind in "biu" else "number")
@@ -171,7 +243,8 @@ class ExplanationExplorer(Explorer):
 
     def _explained(self, position: int, one, extra: dict | None = None) -> dict:
         prediction = float(one.prediction[0])
-        return {"position": position, "shap": f32(one.values[0]), "base": float(one.base_values[0]),
+        return {"position": position, "shap": one.values[0].astype(float).tolist(),
+                "base": float(one.base_values[0]),
                 "prediction": prediction, "risk": float(_risk(np.array([prediction]), one.output)[0]),
                 **(extra or {})}
 
@@ -196,24 +269,22 @@ class ExplanationExplorer(Explorer):
 
     # -- Python side -----------------------------------------------------------
     def what_if(self, position: int | None = None, **changes):
-        """The chosen patient (or another position) explained again with ``changes``."""
+        """The chosen patient (or another position) explained again with ``changes``.
+
+        The same operation as :meth:`Explanation.what_if` on that patient; values may also
+        be given as the browser sends them (text for a category, None for missing).
+        """
         position = self.selected if position is None else position
-        expl = self._one(position)
-        typed = {}
-        for name, value in changes.items():
-            if name not in expl.feature_names:
-                raise ValueError(f"unknown feature {name!r}")
-            dtype = expl.data[name].dtype
-            if isinstance(dtype, pd.CategoricalDtype):
-                match = [c for c in dtype.categories if str(c) == str(value)]
-                typed[name] = match[0] if match else value
-            else:
-                typed[name] = float(value) if value is not None else np.nan
-        return expl.predict_row(0, **typed)
+        if not isinstance(position, (int, np.integer)) or isinstance(position, bool) or not (
+                0 <= position < len(self.data)):
+            raise ValueError(f"position must be a patient's position in [0, {len(self.data) - 1}]; "
+                             f"got {position!r}")
+        one = self._source.one(position)
+        return one.what_if(0, **_typed(one, changes))
 
     def patient_table(self) -> pd.DataFrame:
         """The chosen patient's values and SHAP values, largest effect first."""
-        expl = self._one(self.selected)
+        expl = self._source.one(self.selected)
         table = pd.DataFrame({"value": expl.data.iloc[0].astype(object), "shap": expl.values[0]},
                              index=pd.Index(expl.feature_names, name="feature"))
         return table.reindex(table.shap.abs().sort_values(ascending=False).index)
@@ -234,7 +305,7 @@ class ExplanationExplorer(Explorer):
         fig, axes = plt.subplots(2, 2, figsize=(12, 9), constrained_layout=True)
         plot_importance(expl.importance(), ax=axes[0, 0])
         plot_summary(expl, max_points=self.summary["n_points"], ax=axes[0, 1])
-        plot_waterfall(self._one(self.selected), row=0, ax=axes[1, 0])
+        plot_waterfall(self._source.one(self.selected), row=0, ax=axes[1, 0])
         plot_dependence(expl, expl.importance().feature[0], ax=axes[1, 1])
         fig.suptitle(self.title)
         return fig

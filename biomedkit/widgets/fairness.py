@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import traitlets
 
+from biomedkit._deprecation import warn_deprecated
 from biomedkit.fairness.curves import CRITERIA, group_curves
-from biomedkit.widgets._base import Explorer, esm, f32
+from biomedkit.widgets._base import Explorer, css, esm, f32
 
 MAX_ROC_POINTS = 400  # per group: enough for a smooth curve, small for the notebook file
 
@@ -50,16 +51,33 @@ class FairnessExplorer(Explorer):
         The thresholds the sliders can take.
     threshold_index : list of int
         The current slider positions, one per group (synced with the browser).
+    data : dict
+        What the browser draws besides the arrays: group labels, counts, AUCs, title.
+    threshold_grid, tp, fp : bytes
+        float32 buffers: the grid, and true and false positives (groups x grid).
+    roc_fpr, roc_tpr, calibration_score, calibration_observed : list of bytes
+        float32 buffers, one per group (the curves differ in length between groups).
 
     Examples
     --------
     >>> explorer = bk.widgets.FairnessExplorer(y_test, risk, groups)   # doctest: +SKIP
     >>> explorer                     # the widget; in marimo: mo.ui.anywidget(explorer)
-    >>> explorer.table()             # the metrics at the thresholds now set in the browser
+    >>> explorer.to_frame()          # the metrics at the thresholds now set in the browser
     """
 
     _esm = esm("fairness")
+    _css = css("fairness")
     data = traitlets.Dict().tag(sync=True)
+    # Each array is a binary buffer in a trait of its own (anywidget's path for binary
+    # data, in JupyterLab and marimo alike), which Python reads back without unpacking a
+    # dict. Per-group curves differ in length: one buffer per group, in a list.
+    threshold_grid = traitlets.Bytes().tag(sync=True)
+    tp = traitlets.Bytes().tag(sync=True)
+    fp = traitlets.Bytes().tag(sync=True)
+    roc_fpr = traitlets.List(traitlets.Bytes()).tag(sync=True)
+    roc_tpr = traitlets.List(traitlets.Bytes()).tag(sync=True)
+    calibration_score = traitlets.List(traitlets.Bytes()).tag(sync=True)
+    calibration_observed = traitlets.List(traitlets.Bytes()).tag(sync=True)
     threshold_index = traitlets.List(traitlets.Int()).tag(sync=True)
     per_group = traitlets.Bool(False).tag(sync=True)
 
@@ -72,32 +90,35 @@ class FairnessExplorer(Explorer):
         if not np.isfinite(threshold):
             raise ValueError(f"threshold must be a finite number; got {threshold!r}")
         start = int(np.argmin(np.abs(grid - threshold)))
-        ref = int(np.argmax(curves.n_rows)) if reference is None else curves._index(reference)
+        ref = int(np.argmax(curves.n_rows)) if reference is None else curves.index_of(reference)
         self.curves, self.grid, self.title = curves, grid, title
-        super().__init__(data=self._payload(curves, grid, ref, title),
+        super().__init__(**self._payload(curves, grid, ref, title),
                          threshold_index=[start] * len(curves.groups))
 
     @staticmethod
     def _payload(curves, grid, ref, title) -> dict:
+        """The synced traits: labels and small numbers in ``data``, arrays as buffers."""
         counts = [curves.counts(t) for t in grid]  # thresholds x groups
         tp = np.array([c["tp"] for c in counts]).T
         fp = np.array([c["fp"] for c in counts]).T
-        rocs = []
+        roc_fpr, roc_tpr = [], []
         for g in curves.groups:
             roc = curves.roc(g)
             keep = np.unique(np.linspace(0, len(roc) - 1, min(len(roc), MAX_ROC_POINTS)).round().astype(int))
-            rocs.append({"fpr": f32(roc.fpr.to_numpy()[keep]), "tpr": f32(roc.tpr.to_numpy()[keep])})
-        cal = curves.calibration(n_bins=10)
-        calibration = [{"score": f32(c.mean_score), "observed": f32(c.observed), "n": c.n.tolist()}
-                       for _, c in cal.groupby("group", observed=True, sort=False)]
+            roc_fpr.append(f32(roc.fpr.to_numpy()[keep]))
+            roc_tpr.append(f32(roc.tpr.to_numpy()[keep]))
+        cal = [c for _, c in curves.calibration(n_bins=10).groupby("group", observed=True, sort=False)]
         return {
-            "title": title or "Fairness explorer",
-            "groups": [str(g) for g in curves.groups], "reference": ref,
-            "thresholds": f32(grid), "n_thresholds": len(grid),
-            "tp": f32(tp), "fp": f32(fp),
-            "positives": curves.positives.tolist(), "negatives": curves.negatives.tolist(),
-            "auc": curves.auc().round(6).tolist(), "roc": rocs, "calibration": calibration,
-            "criteria": {k: list(v) for k, v in CRITERIA.items()},
+            "data": {
+                "title": title or "Fairness explorer",
+                "groups": [str(g) for g in curves.groups], "reference": ref, "n_thresholds": len(grid),
+                "positives": curves.positives.tolist(), "negatives": curves.negatives.tolist(),
+                "auc": curves.auc().round(6).tolist(), "calibration_n": [c.n.tolist() for c in cal],
+                "criteria": {k: list(v) for k, v in CRITERIA.items()},
+            },
+            "threshold_grid": f32(grid), "tp": f32(tp), "fp": f32(fp), "roc_fpr": roc_fpr, "roc_tpr": roc_tpr,
+            "calibration_score": [f32(c.mean_score) for c in cal],
+            "calibration_observed": [f32(c.observed) for c in cal],
         }
 
     @property
@@ -107,13 +128,18 @@ class FairnessExplorer(Explorer):
 
     def set_thresholds(self, threshold) -> None:
         """Move the sliders from Python: one threshold, or a mapping group -> threshold."""
-        t = self.curves._threshold_per_group(threshold)
+        t = self.curves.thresholds_per_group(threshold)
         self.per_group = bool(np.ptp(t) > 0)
         self.threshold_index = [int(np.argmin(np.abs(self.grid - v))) for v in t]
 
-    def table(self) -> pd.DataFrame:
+    def to_frame(self) -> pd.DataFrame:
         """Every group metric at the thresholds now set (see ``GroupCurves.at``)."""
         return self.curves.at(self.thresholds)
+
+    def table(self) -> pd.DataFrame:
+        """Deprecated alias of :meth:`to_frame`, kept for one release."""
+        warn_deprecated("FairnessExplorer.table()", "FairnessExplorer.to_frame()")
+        return self.to_frame()
 
     def disparities(self, **kwargs) -> pd.DataFrame:
         """Disparities at the thresholds now set (see ``GroupCurves.disparities``)."""
@@ -129,5 +155,5 @@ class FairnessExplorer(Explorer):
         calibration within groups, and group sizes with base rates."""
         from biomedkit.fairness.plots import plot_fairness
 
-        return plot_fairness(self.curves, self.thresholds, reference=self.data["reference"],
+        return plot_fairness(self.curves, self.thresholds, reference=self.curves.groups[self.data["reference"]],
                              title=self.data["title"])

@@ -58,11 +58,12 @@ def _(explorer, mo):
 @app.cell
 def _(explorer, json, mo, widget):
     widget.value  # re-run this cell whenever the widget's state changes
-    table = explorer.table()
+    table = explorer.to_frame()
     mo.vstack([
         mo.md("### Python's view of the same thresholds"),
         table[["threshold", "selection_rate", "tpr", "fpr", "ppv", "accuracy"]].round(3),
-        mo.Html(f"<pre data-testid='bk-python-table' style='font-size:10px'>"
+        # a hook for the browser tests (tests/browser/), kept out of view
+        mo.Html(f"<pre data-testid='bk-python-table' hidden style='display:none'>"
                 f"{json.dumps(json.loads(table.to_json(orient='index')))}</pre>"),
     ])
     return

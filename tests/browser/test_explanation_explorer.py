@@ -7,11 +7,10 @@ panel, and checks the new risk against the model run on the changed row in the k
 
 from __future__ import annotations
 
-
 import pytest
-
 from browser.harness import browser_page, server, shoot
 from browser.lab import lesson_in_lab, run_code
+
 from conftest import ROOT
 
 LESSON = ROOT / "notebooks" / "12_interpretability.ipynb"
@@ -70,9 +69,11 @@ def test_explanation_explorer_in_marimo(tmp_path):
         item.click()
         page.wait_for_function(
             "(id) => { const e = document.querySelector('[data-testid=bk-python-patient]');"
-            " return e && e.innerText === id; }", arg=patient_id, timeout=60_000)
+            " return e && e.textContent === id; }", arg=patient_id, timeout=60_000)
+        hook = page.locator("[data-testid=bk-python-risk]")
+        assert not hook.is_visible(), "the test hooks must stay out of the learner's view"
         shown = float(explorer.locator("[data-testid=bk-patient-risk]").inner_text())
-        assert shown == pytest.approx(float(page.locator("[data-testid=bk-python-risk]").inner_text()), abs=6e-5)
+        assert shown == pytest.approx(float(hook.text_content()), abs=6e-5)
 
         age = explorer.locator("[data-testid=bk-whatif-age]")
         age.fill(str(float(age.input_value()) + 10))
@@ -80,8 +81,8 @@ def test_explanation_explorer_in_marimo(tmp_path):
         explorer.locator("[data-testid=bk-whatif-risk]").wait_for(timeout=60_000)
         page.wait_for_function(
             "() => { const e = document.querySelector('[data-testid=bk-python-whatif]');"
-            " return e && e.innerText.length > 0; }", timeout=60_000)
+            " return e && e.textContent.length > 0; }", timeout=60_000)
         new_shown = float(explorer.locator("[data-testid=bk-whatif-risk]").inner_text())
-        assert new_shown == pytest.approx(float(page.locator("[data-testid=bk-python-whatif]").inner_text()),
+        assert new_shown == pytest.approx(float(page.locator("[data-testid=bk-python-whatif]").text_content()),
                                           abs=6e-5)
         shoot(page, tmp_path, "marimo-explanation")

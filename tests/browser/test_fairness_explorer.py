@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from browser.harness import browser_page, server, shoot
 from browser.lab import lesson_in_lab, run_code
+
 from conftest import ROOT
 
 LESSON = ROOT / "notebooks" / "13_fairness.ipynb"
@@ -59,12 +59,12 @@ def test_fairness_explorer_in_jupyterlab(tmp_path):
         move_slider(explorer, "bk-threshold-global", 12)
         after = shown_table(explorer)
         assert after != before
-        python = json.loads(run_code(page, "print(explorer.table().to_json(orient='index'))"))
+        python = json.loads(run_code(page, "print(explorer.to_frame().to_json(orient='index'))"))
         assert_same(after, python)
 
         explorer.locator("[data-testid=bk-preset-equal_opportunity]").click()
         preset = shown_table(explorer)
-        python = json.loads(run_code(page, "print(explorer.table().to_json(orient='index'))"))
+        python = json.loads(run_code(page, "print(explorer.to_frame().to_json(orient='index'))"))
         assert_same(preset, python)
         tprs = [v["tpr"] for v in preset.values()]
         assert max(tprs) - min(tprs) < 0.02  # the preset matched group B's TPR to group A's
@@ -78,10 +78,11 @@ def test_fairness_explorer_in_marimo(tmp_path):
         explorer = page.locator("[data-testid=bk-fairness-explorer]").first
         explorer.wait_for(timeout=180_000)
         python_out = page.locator("[data-testid=bk-python-table]").first
-        python_out.wait_for(timeout=60_000)
+        python_out.wait_for(state="attached", timeout=60_000)  # a hidden hook: never visible
+        assert not python_out.is_visible(), "the test hook must stay out of the learner's view"
         assert "Error" not in explorer.inner_text()
         before = shown_table(explorer)
-        assert_same(before, json.loads(python_out.inner_text()))
+        assert_same(before, json.loads(python_out.text_content()))
         shoot(page, tmp_path, "marimo-before")
 
         move_slider(explorer, "bk-threshold-global", -15)
@@ -90,7 +91,7 @@ def test_fairness_explorer_in_marimo(tmp_path):
         # marimo re-runs the cell that reads the widget's value and prints Python's table.
         page.wait_for_function(
             """(t) => { const e = document.querySelector('[data-testid=bk-python-table]');
-                        return e && JSON.parse(e.innerText)[Object.keys(t)[0]].threshold
+                        return e && JSON.parse(e.textContent)[Object.keys(t)[0]].threshold
                                === t[Object.keys(t)[0]].threshold; }""", arg=after, timeout=60_000)
-        assert_same(after, json.loads(page.locator("[data-testid=bk-python-table]").first.inner_text()))
+        assert_same(after, json.loads(page.locator("[data-testid=bk-python-table]").first.text_content()))
         shoot(page, tmp_path, "marimo-after")

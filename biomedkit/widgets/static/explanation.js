@@ -1,48 +1,11 @@
-// biomedkit explanation explorer (anywidget ES module; self-contained, no imports).
+// biomedkit explanation explorer (anywidget ES module). esm() in biomedkit/widgets/_base.py
+// puts static/_common.js (f32, el, fmt, esc) above this text: one self-contained module,
+// no imports. The styles are static/explanation.css, sent as the widget's _css.
+// Feature names, categories and patient ids come from the user's data: they reach the page
+// as text (textContent, setAttribute) or escaped with esc(), never as HTML.
 // The summary, importance and dependence plots redraw here from a subsample sent once;
 // picking a patient and what-if changes ask the kernel, which keeps the model and data.
 
-const CSS = `
-.bk-ex { font: 13px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; max-width: 1100px; }
-.bk-ex h3 { margin: 0 0 4px; font-size: 15px; }
-.bk-ex .bk-note { color: #555; font-size: 12px; }
-.bk-ex .bk-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 10px; }
-.bk-ex .bk-panel { border: 1px solid #ddd; border-radius: 6px; padding: 6px; overflow-x: auto; }
-.bk-ex .bk-panel h4 { margin: 0 0 4px; font-size: 13px; }
-.bk-ex .bk-list { max-height: 220px; overflow-y: auto; border: 1px solid #eee; font-variant-numeric: tabular-nums; }
-.bk-ex .bk-item { padding: 1px 6px; cursor: pointer; display: flex; justify-content: space-between; }
-.bk-ex .bk-item:hover { background: #eef4fb; }
-.bk-ex .bk-item.bk-on { background: #0072B2; color: white; }
-.bk-ex .bk-big { font-size: 20px; font-weight: 600; }
-.bk-ex input, .bk-ex select, .bk-ex button { font: inherit; }
-.bk-ex button { padding: 2px 8px; border: 1px solid #888; border-radius: 4px; background: #f4f4f4; cursor: pointer; }
-.bk-ex .bk-form { display: grid; grid-template-columns: auto 1fr; gap: 2px 8px; max-height: 260px; overflow-y: auto; }
-.bk-ex .bk-form input, .bk-ex .bk-form select { width: 120px; }
-.bk-ex svg text { font: 11px system-ui, sans-serif; fill: #333; }
-`;
-
-function f32(x) {
-  if (x instanceof Float32Array) return x;
-  if (x instanceof DataView) return new Float32Array(x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength));
-  if (x instanceof ArrayBuffer) return new Float32Array(x.slice(0));
-  if (ArrayBuffer.isView(x)) return new Float32Array(x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength));
-  if (Array.isArray(x)) return Float32Array.from(x);
-  if (typeof x === "string") {
-    const raw = atob(x); const bytes = new Uint8Array(raw.length);
-    for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-    return new Float32Array(bytes.buffer);
-  }
-  throw new Error("biomedkit: cannot read a binary array of type " + typeof x);
-}
-
-const el = (tag, attrs = {}, text) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
-const fmt = (v, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : "–");
-const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
 // Low values blue, high values red (as in SHAP's summary plots), grey when missing.
 const colour = (t) => (Number.isFinite(t) ? `rgb(${Math.round(30 + 200 * t)},${Math.round(110 - 60 * t)},${Math.round(230 - 190 * t)})` : "#bbb");
 
@@ -84,10 +47,14 @@ function waterfall(names, values, base, output, testid) {
 function render({ model, el: host }) {
   const S = model.get("summary");
   const P = model.get("patients");
-  const ids = P.ids.split("\n"), positions = f32(P.positions), risks = f32(P.risk);
-  const feats = S.features.map((f) => ({ ...f, shap: f32(f.shap), value: f32(f.value), colour: f32(f.colour) }));
+  // Every array is a binary buffer of its own; the summary's are features x sampled patients.
+  const ids = Array.isArray(P.ids) ? P.ids : P.ids.split("\n"), positions = f32(model.get("patients_position")), risks = f32(model.get("patients_risk"));
+  const shapAll = f32(model.get("summary_shap")), valueAll = f32(model.get("summary_value"));
+  const colourAll = f32(model.get("summary_colour")), nPoints = S.n_points;
+  const ofFeature = (a, j) => a.subarray(j * nPoints, (j + 1) * nPoints);
+  const feats = S.features.map((f, j) =>
+    ({ ...f, shap: ofFeature(shapAll, j), value: ofFeature(valueAll, j), colour: ofFeature(colourAll, j) }));
   const root = el("div", { class: "bk-ex", "data-testid": "bk-explanation-explorer" });
-  root.appendChild(el("style", {}, CSS));
   root.appendChild(el("h3", {}, S.title));
   root.appendChild(el("div", { class: "bk-note" },
     `${S.n_rows} patients; SHAP values by ${S.method}, adding up to the model output on the ${S.output} scale. ` +

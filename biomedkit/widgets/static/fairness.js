@@ -1,6 +1,10 @@
-// biomedkit fairness explorer (anywidget ES module; self-contained, no imports).
+// biomedkit fairness explorer (anywidget ES module). esm() in biomedkit/widgets/_base.py
+// puts static/_common.js (f32, el, fmt, esc) above this text: one self-contained module,
+// no imports. The styles are static/fairness.css, sent as the widget's _css.
 // Python sends every group's confusion counts at every grid threshold; this file
 // redraws all panels from them on each slider move, without asking the kernel.
+// Group labels come from the user's data: they reach the page as text (textContent,
+// setAttribute) or escaped with esc(), never as HTML.
 
 const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"];
 const METRICS = [["n", "n"], ["base_rate", "base rate"], ["selection_rate", "selection"],
@@ -10,55 +14,12 @@ const CRITERIA = [["demographic_parity", "Demographic parity"], ["equal_opportun
   ["equalized_odds", "Equalized odds"], ["predictive_parity", "Predictive parity"]];
 const Z95 = 1.959963984540054;
 
-const CSS = `
-.bk-fx { font: 13px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; max-width: 980px; }
-.bk-fx h3 { margin: 0 0 6px; font-size: 15px; }
-.bk-fx .bk-controls { display: flex; flex-wrap: wrap; gap: 10px 18px; align-items: center; margin-bottom: 8px; }
-.bk-fx .bk-row { display: flex; align-items: center; gap: 6px; }
-.bk-fx input[type=range] { width: 220px; }
-.bk-fx button { font: inherit; padding: 2px 8px; border: 1px solid #888; border-radius: 4px; background: #f4f4f4; cursor: pointer; }
-.bk-fx button:hover { background: #e6e6e6; }
-.bk-fx .bk-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 10px; }
-.bk-fx .bk-panel { border: 1px solid #ddd; border-radius: 6px; padding: 6px; overflow-x: auto; }
-.bk-fx .bk-wide { grid-column: 1 / -1; }
-.bk-fx .bk-panel h4 { margin: 0 0 4px; font-size: 13px; }
-.bk-fx table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-.bk-fx td, .bk-fx th { padding: 2px 6px; text-align: right; border-bottom: 1px solid #eee; }
-.bk-fx th:first-child, .bk-fx td:first-child { text-align: left; }
-.bk-fx .bk-swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 4px; }
-.bk-fx .bk-note { color: #555; font-size: 12px; }
-.bk-fx svg text { font: 11px system-ui, sans-serif; fill: #333; }
-`;
-
-// Binary buffers arrive as DataView (Jupyter), ArrayBuffer or typed arrays; accept each.
-function f32(x) {
-  if (x instanceof Float32Array) return x;
-  if (x instanceof DataView) return new Float32Array(x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength));
-  if (x instanceof ArrayBuffer) return new Float32Array(x.slice(0));
-  if (ArrayBuffer.isView(x)) return new Float32Array(x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength));
-  if (Array.isArray(x)) return Float32Array.from(x);
-  if (typeof x === "string") { // base64 text, as some frontends send bytes
-    const raw = atob(x); const bytes = new Uint8Array(raw.length);
-    for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-    return new Float32Array(bytes.buffer);
-  }
-  throw new Error("biomedkit: cannot read a binary array of type " + typeof x);
-}
-
 function rates(tp, fp, pos, neg) {
   const fn = pos - tp, tn = neg - fp, n = pos + neg, flagged = tp + fp;
   return { n, base_rate: pos / n, selection_rate: flagged / n, tpr: tp / pos, fpr: fp / neg,
     fnr: fn / pos, tnr: tn / neg, ppv: flagged > 0 ? tp / flagged : NaN,
     npv: fn + tn > 0 ? tn / (fn + tn) : NaN, accuracy: (tp + tn) / n, flagged };
 }
-
-const fmt = (v, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : "–");
-const el = (tag, attrs = {}, text) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
-};
 
 // A small SVG chart with linear axes; returns {svg, x, y} where x and y map data to pixels.
 function chart(width, height, xr, yr, xlabel, ylabel, xticks = true) {
@@ -78,15 +39,18 @@ function chart(width, height, xr, yr, xlabel, ylabel, xticks = true) {
 }
 
 function render({ model, el: host }) {
+  // Labels and small numbers come in "data"; every array is a binary buffer of its own
+  // (per-group curves of different lengths: one buffer per group).
   const d = model.get("data");
   const G = d.groups.length, T = d.n_thresholds;
-  const grid = f32(d.thresholds), tp = f32(d.tp), fp = f32(d.fp);
-  const rocs = d.roc.map((r) => ({ fpr: f32(r.fpr), tpr: f32(r.tpr) }));
-  const cal = d.calibration.map((c) => ({ score: f32(c.score), observed: f32(c.observed), n: c.n }));
+  const grid = f32(model.get("threshold_grid")), tp = f32(model.get("tp")), fp = f32(model.get("fp"));
+  const rocTpr = model.get("roc_tpr"), calObserved = model.get("calibration_observed");
+  const rocs = model.get("roc_fpr").map((fpr, i) => ({ fpr: f32(fpr), tpr: f32(rocTpr[i]) }));
+  const cal = model.get("calibration_score").map((score, i) =>
+    ({ score: f32(score), observed: f32(calObserved[i]), n: d.calibration_n[i] }));
   const color = (i) => PALETTE[i % PALETTE.length];
 
   const root = el("div", { class: "bk-fx", "data-testid": "bk-fairness-explorer" });
-  root.appendChild(el("style", {}, CSS));
   root.appendChild(el("h3", {}, d.title));
 
   // Controls: one slider for everybody, optional sliders per group, presets.
@@ -130,20 +94,20 @@ function render({ model, el: host }) {
   root.appendChild(groupSliders);
 
   const panels = el("div", { class: "bk-grid" });
-  const panel = (title, wide = false) => {
+  const panel = (title, testid, wide = false) => {
     const p = el("div", { class: wide ? "bk-panel bk-wide" : "bk-panel" });
     p.appendChild(el("h4", {}, title));
-    const body = el("div");
+    const body = el("div", { "data-testid": testid });
     p.appendChild(body);
     panels.appendChild(p);
     return body;
   };
-  const tableBody = panel("Metrics by group", true);
-  const disparityBody = panel("Disparities (difference max − min; ratio min / max)", true);
-  const rocBody = panel("ROC by group, with operating points");
-  const barBody = panel(`Difference from ${d.groups[d.reference]} (95% Wald CI)`);
-  const calBody = panel("Calibration within groups");
-  const sizeBody = panel("Group sizes and base rates");
+  const tableBody = panel("Metrics by group", "bk-metrics", true);
+  const disparityBody = panel("Disparities (difference max − min; ratio min / max)", "bk-disparities", true);
+  const rocBody = panel("ROC by group, with operating points", "bk-roc");
+  const barBody = panel(`Difference from ${d.groups[d.reference]} (95% Wald CI)`, "bk-bars");
+  const calBody = panel("Calibration within groups", "bk-calibration");
+  const sizeBody = panel("Group sizes and base rates", "bk-sizes");
   root.appendChild(panels);
   root.appendChild(el("p", { class: "bk-note" },
     "Only aggregates (counts per group and threshold) are in this view, never patient rows. " +
@@ -198,7 +162,7 @@ function render({ model, el: host }) {
     for (const [, label] of METRICS) h += `<th>${label}</th>`;
     h += "</tr>";
     for (const r of rows) {
-      h += `<tr data-group="${r.group}"><td><span class="bk-swatch" style="background:${color(r.i)}"></span>${r.group}</td>`;
+      h += `<tr data-group="${esc(r.group)}"><td><span class="bk-swatch" style="background:${color(r.i)}"></span>${esc(r.group)}</td>`;
       h += `<td data-metric="threshold">${fmt(r.threshold)}</td>`;
       for (const [key] of METRICS) h += `<td data-metric="${key}">${key === "n" ? Math.round(r.n) : fmt(r[key])}</td>`;
       h += "</tr>";
@@ -234,7 +198,7 @@ function render({ model, el: host }) {
       s += `<circle cx="${c.x(r.fpr)}" cy="${c.y(r.tpr)}" r="5" fill="${color(r.i)}" stroke="white" stroke-width="1.5"/>`;
     });
     rows.forEach((r, k) => {
-      s += `<text x="${c.x(0.55)}" y="${c.y(0.05) - 14 * (rows.length - 1 - k)}" fill="${color(r.i)}">${r.group}: AUC ${fmt(d.auc[r.i])}</text>`;
+      s += `<text x="${c.x(0.55)}" y="${c.y(0.05) - 14 * (rows.length - 1 - k)}" fill="${color(r.i)}">${esc(r.group)}: AUC ${fmt(d.auc[r.i])}</text>`;
     });
     rocBody.innerHTML = s + "</svg>";
   }
@@ -263,7 +227,7 @@ function render({ model, el: host }) {
         const x0 = j + 0.1 + k * w;
         if (!Number.isFinite(it.diff)) return;
         const top = c.y(Math.max(0, it.diff)), bottom = c.y(Math.min(0, it.diff));
-        s += `<rect data-testid="bk-bar-${m}-${it.r.i}" x="${c.x(x0)}" y="${top}" width="${c.x(x0 + w * 0.9) - c.x(x0)}" height="${Math.max(0.5, bottom - top)}" fill="${color(it.r.i)}"><title>${it.r.group} ${label}: ${fmt(it.diff)} (${fmt(it.lo)} to ${fmt(it.hi)})</title></rect>`;
+        s += `<rect data-testid="bk-bar-${m}-${it.r.i}" x="${c.x(x0)}" y="${top}" width="${c.x(x0 + w * 0.9) - c.x(x0)}" height="${Math.max(0.5, bottom - top)}" fill="${color(it.r.i)}"><title>${esc(it.r.group)} ${label}: ${fmt(it.diff)} (${fmt(it.lo)} to ${fmt(it.hi)})</title></rect>`;
         if (Number.isFinite(it.lo)) {
           const xm = c.x(x0 + w * 0.45);
           s += `<line x1="${xm}" x2="${xm}" y1="${c.y(it.lo)}" y2="${c.y(it.hi)}" stroke="#000"/>`;
@@ -281,7 +245,7 @@ function render({ model, el: host }) {
       let p = "";
       for (let j = 0; j < k.score.length; j++) {
         p += `${j ? "L" : "M"}${c.x(k.score[j]).toFixed(1)},${c.y(k.observed[j]).toFixed(1)}`;
-        s += `<circle cx="${c.x(k.score[j])}" cy="${c.y(k.observed[j])}" r="2.5" fill="${color(i)}"><title>${d.groups[i]}: ${k.n[j]} patients</title></circle>`;
+        s += `<circle cx="${c.x(k.score[j])}" cy="${c.y(k.observed[j])}" r="2.5" fill="${color(i)}"><title>${esc(d.groups[i])}: ${k.n[j]} patients</title></circle>`;
       }
       s += `<path d="${p}" fill="none" stroke="${color(i)}"/>`;
     });
@@ -291,9 +255,9 @@ function render({ model, el: host }) {
   function drawSizes() {
     const n = d.groups.map((g, i) => d.positives[i] + d.negatives[i]);
     const max = Math.max(...n);
-    let h = "<table>";
+    let h = "<table data-testid='bk-size-table'>";
     d.groups.forEach((g, i) => {
-      h += `<tr><td><span class="bk-swatch" style="background:${color(i)}"></span>${g}</td>` +
+      h += `<tr><td><span class="bk-swatch" style="background:${color(i)}"></span>${esc(g)}</td>` +
         `<td style="width:140px"><div style="background:${color(i)};height:10px;width:${(100 * n[i]) / max}%"></div></td>` +
         `<td>${Math.round(n[i])}</td><td>base rate ${fmt(d.positives[i] / n[i])}</td></tr>`;
     });

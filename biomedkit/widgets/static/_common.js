@@ -1,0 +1,36 @@
+// biomedkit explorers: the helpers every explorer uses, written once.
+// Not a module of its own: esm() in biomedkit/widgets/_base.py puts this text at the top
+// of each explorer's ES module, so every widget still ships one self-contained module
+// (anywidget saves the module text with each widget in the notebook; no imports, no CDN).
+
+// Binary buffers arrive as DataView, ArrayBuffer or typed arrays depending on the front
+// end, and short vectors as JSON arrays; accept each.
+function f32(x) {
+  if (x instanceof Float32Array) return x;
+  if (x instanceof DataView) return new Float32Array(x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength));
+  if (x instanceof ArrayBuffer) return new Float32Array(x.slice(0));
+  if (ArrayBuffer.isView(x)) return new Float32Array(x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength));
+  if (Array.isArray(x)) return Float32Array.from(x);
+  if (typeof x === "string") { // base64 text, as some frontends send bytes
+    const raw = atob(x); const bytes = new Uint8Array(raw.length);
+    for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return new Float32Array(bytes.buffer);
+  }
+  throw new Error("biomedkit: cannot read a binary array of type " + typeof x);
+}
+
+// An element with attributes and text: setAttribute and textContent never parse HTML.
+const el = (tag, attrs = {}, text) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+};
+
+const fmt = (v, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : "–");
+
+// Data from users (group labels, column names, ids, categories) put into HTML or SVG
+// markup: escaped, so the browser shows it as text and never runs it. Escapes quotes too,
+// for attribute values.
+const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ESCAPES[c]);
