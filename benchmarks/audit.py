@@ -1,4 +1,4 @@
-"""Time bk.audit on 100,000 rows x 100 columns against its budget (10 s on 2 shared cores).
+"""Time bk.audit on 100,000 rows x 100 columns against its budget (budgets.toml; exits 1 over it).
 
     python benchmarks/audit.py
 
@@ -11,14 +11,16 @@ figures come with evidence that every check ran.
 """
 
 import statistics
+import sys
 import time
 
 import numpy as np
 import pandas as pd
+from _timing import Verdicts, budget
 
 import biomedkit as bk
 
-BUDGET_S = 10.0
+BUDGET_S = budget("audit")
 
 
 def problem_table(n: int = 100_000, seed: int = 0) -> pd.DataFrame:
@@ -40,7 +42,8 @@ def problem_table(n: int = 100_000, seed: int = 0) -> pd.DataFrame:
     return pd.concat([frame, frame.iloc[:500]])  # 500 duplicated rows
 
 
-def main(repeats: int = 3) -> None:
+def main(repeats: int = 3) -> int:
+    verdicts = Verdicts()
     table = problem_table()
     kwargs = dict(site="site", group="group", time="admission_date", test="split", random_state=0)
     bk.audit(table.iloc[:2000], "event", **kwargs)  # warm the imports
@@ -54,10 +57,11 @@ def main(repeats: int = 3) -> None:
     print(f"bk.audit on {table.shape[0]:,} rows x {table.shape[1]} columns (+ named index): "
           f"median {median:.2f} s over {repeats} runs (min {min(times):.2f}, max {max(times):.2f}; "
           f"CPU time {statistics.median(cpu):.2f} s); budget {BUDGET_S:.0f} s: "
-          f"{'OK' if median < BUDGET_S else 'OVER'}")
+          f"{verdicts.check('bk.audit', median, BUDGET_S)}")
     print(report)
     print(report.separability)
+    return verdicts.exit_code()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -6,12 +6,14 @@ they agree.
 Parametric empirical Bayes, three batches, the subtype kept as a biological covariate;
 then once more with a reference batch. Each case is timed 3 times (median), fit and
 transform together on both sides. neuroCombat is a Python port of R sva's ComBat and must
-be installed (it is in the test environment).
+be installed (it is in the test environment). There is no time budget; exits 1 if the two
+disagree.
 """
 
 import contextlib
 import io
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -32,8 +34,10 @@ def median_time(run, repeats=3):
     return statistics.median(times), result
 
 
-def main() -> None:
+def main() -> int:
     import neuroCombat
+
+    disagree = 0
 
     if not hasattr(np, "int"):  # neuroCombat 0.2.12 still calls np.int (gone in numpy 2)
         np.int = int
@@ -60,9 +64,11 @@ def main() -> None:
         t_theirs, expected = median_time(theirs)
         diff = float(np.max(np.abs(got - expected)))
         verdict = "agree" if diff < TOLERANCE else "DISAGREE"
+        disagree += diff >= TOLERANCE
         print(f"{label:<22} {t_ours:>11.2f} {t_theirs:>13.2f} {t_theirs / t_ours:>5.1f}x {diff:>11.1e}"
               f"  {verdict}")
+    return 1 if disagree else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,4 +1,4 @@
-"""Time the fairness computations against their budgets (DESIGN.md).
+"""Time the fairness computations against their budgets (budgets.toml; exits 1 over budget).
 
     python benchmarks/fairness.py [--metricframe-thresholds 100]
 
@@ -10,9 +10,10 @@
 """
 
 import argparse
+import sys
 
 import numpy as np
-from _timing import median_time
+from _timing import Verdicts, budget, median_time
 
 import biomedkit as bk
 
@@ -25,7 +26,9 @@ def data(n, seed=0):
     return y, s, g
 
 
-def main():
+def main() -> int:
+    verdicts = Verdicts()
+    curves_budget, query_budget = budget("fairness", "curves_seconds"), budget("fairness", "query_seconds")
     parser = argparse.ArgumentParser()
     parser.add_argument("--metricframe-thresholds", type=int, default=100)
     args = parser.parse_args()
@@ -37,9 +40,10 @@ def main():
     t_counts = median_time(lambda: [curves.counts(0.3) for _ in range(1000)]) / 1000
     t_table = median_time(lambda: [curves.at(0.3) for _ in range(100)]) / 100
     t_explorer = median_time(lambda: bk.widgets.FairnessExplorer(y, s, g), repeats=1)
-    print(f"group_curves, 1,000,000 rows x 4 groups: {t_curves:.3f} s (budget 1 s)")
+    print(f"group_curves, 1,000,000 rows x 4 groups: {t_curves:.3f} s (budget {curves_budget:g} s: "
+          f"{verdicts.check('group_curves', t_curves, curves_budget)})")
     print(f"one threshold query: counts {t_counts * 1e3:.3f} ms, full table {t_table * 1e3:.3f} ms "
-          "(budget 1 ms)")
+          f"(budget {query_budget * 1e3:g} ms: {verdicts.check('one threshold query', t_table, query_budget)})")
     print(f"FairnessExplorer ready on 1,000,000 rows: {t_explorer:.2f} s")
 
     y, s, g = data(100_000, seed=1)
@@ -61,7 +65,8 @@ def main():
     print(f"100-threshold sweep on 100,000 rows: group_curves {t_ours:.3f} s, MetricFrame "
           f"{t_theirs:.1f} s{'' if k == 100 else f' (extrapolated from {k})'}: "
           f"{t_theirs / t_ours:.0f}x faster")
+    return verdicts.exit_code()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

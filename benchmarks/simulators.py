@@ -1,14 +1,17 @@
-"""Time the simulators at scale, against the budget of 100,000 patients in 2 s.
+"""Time the simulators at scale, against their budget (budgets.toml; exits 1 over it).
 
     python benchmarks/simulators.py
 """
 
 import statistics
+import sys
 import time
+
+from _timing import Verdicts, budget
 
 import biomedkit as bk
 
-BUDGET_S = 2.0
+BUDGET_S = budget("simulators")
 CASES = [
     ("cohort: 100,000 patients", lambda: bk.simulate.cohort(100_000, random_state=0)),
     ("cohort: 100,000 patients, 4 sites", lambda: bk.simulate.cohort(100_000, n_sites=4, random_state=0)),
@@ -18,7 +21,8 @@ CASES = [
 ]
 
 
-def main(repeats: int = 3) -> None:
+def main(repeats: int = 3) -> int:
+    verdicts = Verdicts()
     bk.simulate.cohort(100, random_state=0)  # warm imports
     print(f"{'simulator':<45} {'median s':>9}  budget {BUDGET_S:.0f} s")
     for label, run in CASES:
@@ -28,8 +32,9 @@ def main(repeats: int = 3) -> None:
             run()
             times.append(time.perf_counter() - t)
         median = statistics.median(times)
-        print(f"{label:<45} {median:>9.3f}  {'OK' if median < BUDGET_S else 'OVER'}")
+        print(f"{label:<45} {median:>9.3f}  {verdicts.check(label, median, BUDGET_S)}")
+    return verdicts.exit_code()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -4,9 +4,9 @@
 import numpy as np
 import pandas as pd
 import pytest
-from bad_input_suite import N, cohort, fitted_lr, model_X
 
 import biomedkit as bk
+from bad_input_suite import N, cohort, fitted_lr, model_X
 
 
 def test_partial_dependence_grid_stays_inside_the_percentiles_on_integer_columns():

@@ -19,7 +19,6 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import biomedkit as bk
 from biomedkit.imbalance import ResampledClassifier
 
-
 # --- predictive values ----------------------------------------------------------------
 
 def test_predictive_values_by_hand():
@@ -171,7 +170,8 @@ def test_string_labels_and_no_mutation(rare):
 
 def test_options_passed_by_position_still_work_with_a_warning():
     estimator, sampler = LogisticRegression(), RandomUnderSampler(random_state=0)
-    with pytest.warns(FutureWarning, match=r"passing correct_prior, prevalence of ResampledClassifier.__init__\(\) by position"):
+    old_call = r"passing correct_prior, prevalence of ResampledClassifier.__init__\(\) by position"
+    with pytest.warns(FutureWarning, match=old_call):
         old = ResampledClassifier(estimator, sampler, False, 0.2)
     new = ResampledClassifier(estimator, sampler, correct_prior=False, prevalence=0.2)
     assert old.get_params() == new.get_params()

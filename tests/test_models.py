@@ -83,7 +83,8 @@ def test_does_not_mutate_dataframe():
 
 
 def test_options_passed_by_position_still_work_with_a_warning():
-    with pytest.warns(FutureWarning, match=r"passing hidden_layer_sizes, alpha of TorchMLPClassifier.__init__\(\) by position"):
+    old_call = r"passing hidden_layer_sizes, alpha of TorchMLPClassifier.__init__\(\) by position"
+    with pytest.warns(FutureWarning, match=old_call):
         old = TorchMLPClassifier((8,), 0.01)
     assert old.get_params() == TorchMLPClassifier(hidden_layer_sizes=(8,), alpha=0.01).get_params()
 

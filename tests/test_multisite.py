@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.special import expit
-from scipy.stats import kstest, ks_2samp
+from scipy.stats import ks_2samp, kstest
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
@@ -284,7 +284,8 @@ def test_sklearn_estimator_contract(estimator, check):
 
 
 def test_estimator_options_passed_by_position_still_work_with_a_warning():
-    with pytest.warns(FutureWarning, match=r"passing rounds, local_steps of FederatedLogisticRegression.__init__\(\) by position"):
+    old_call = r"passing rounds, local_steps of FederatedLogisticRegression.__init__\(\) by position"
+    with pytest.warns(FutureWarning, match=old_call):
         old = FederatedLogisticRegression(30, 3)
     assert old.get_params() == FederatedLogisticRegression(rounds=30, local_steps=3).get_params()
 

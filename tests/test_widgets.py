@@ -204,9 +204,8 @@ def test_the_wheel_carries_every_static_file_and_assembles_the_same_module(tmp_p
     import sys
     import zipfile
 
-    from conftest import ROOT, run_python
-
     from biomedkit.widgets._base import STATIC, esm
+    from conftest import ROOT, run_python
 
     subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
                    cwd=ROOT, check=True, capture_output=True)

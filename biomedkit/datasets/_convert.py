@@ -58,7 +58,7 @@ def model_ready(df: pd.DataFrame, *, target=None, verbose: bool = True) -> pd.Da
         if name == target:
             continue
         dtype = column.dtype
-        if dtype == object or isinstance(dtype, pd.StringDtype):
+        if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype):
             changes["text to category"][name] = column.astype(object).where(column.notna()).astype("category")
         elif pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
             changes["integer to float"][name] = column.astype("Float64").astype(float)

@@ -18,8 +18,13 @@ from biomedkit.explain._explanation import Explanation
 from biomedkit.explain.dependence import DependenceCurves, partial_dependence
 from biomedkit.explain.importance import impurity_importance, permutation_importance
 from biomedkit.explain.interactions import Interactions, interaction_values
-from biomedkit.explain.plots import (plot_dependence, plot_importance, plot_partial_dependence,
-                                     plot_summary, plot_waterfall)
+from biomedkit.explain.plots import (
+                                     plot_dependence,
+                                     plot_importance,
+                                     plot_partial_dependence,
+                                     plot_summary,
+                                     plot_waterfall,
+)
 
 __all__ = ["DependenceCurves", "Explanation", "Interactions", "explain", "impurity_importance",
            "interaction_values", "partial_dependence", "permutation_importance", "plot_dependence",

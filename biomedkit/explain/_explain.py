@@ -5,10 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from biomedkit.explain._explanation import Explanation
-from biomedkit.explain._inputs import (as_frame, check_fitted, check_nan_accepted, check_output_index,
-                                      is_xgboost, sample_rows)
 from biomedkit._checks import check_int, check_random_state
+from biomedkit.explain._explanation import Explanation
+from biomedkit.explain._inputs import (
+    as_frame,
+    check_fitted,
+    check_nan_accepted,
+    check_output_index,
+    is_xgboost,
+    sample_rows,
+)
 
 
 def choose_method(model, X: pd.DataFrame) -> str:

@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 import pandas as pd
+
 from biomedkit._checks import check_random_state
 
 
@@ -113,7 +114,7 @@ def nan_columns(X: pd.DataFrame) -> list[str]:
 
 def text_columns(X: pd.DataFrame) -> list[str]:
     return [str(c) for c, dtype in X.dtypes.items()
-            if dtype == object or isinstance(dtype, pd.StringDtype)]
+            if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)]
 
 
 def check_nan_accepted(model, X: pd.DataFrame, name: str = "X") -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from biomedkit.explain._inputs import (as_frame, booster_of, check_fitted, check_nan_accepted, is_classifier,
-                                      is_xgboost)
 from biomedkit._checks import check_int, check_labels_for_model
+from biomedkit.explain._inputs import as_frame, booster_of, check_fitted, check_nan_accepted, is_classifier, is_xgboost
 
 INTERVALS = ("t", "percentile")
 

@@ -8,9 +8,9 @@ panel, and checks the new risk against the model run on the changed row in the k
 from __future__ import annotations
 
 import pytest
+
 from browser.harness import browser_page, server, shoot
 from browser.lab import lesson_in_lab, run_code
-
 from conftest import ROOT
 
 LESSON = ROOT / "notebooks" / "12_interpretability.ipynb"

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from browser.harness import browser_page, server, shoot
 from browser.lab import lesson_in_lab, run_code
-
 from conftest import ROOT
 
 LESSON = ROOT / "notebooks" / "13_fairness.ipynb"

@@ -8,9 +8,9 @@ Lesson 00 is the quickest lesson that has exercises.
 from __future__ import annotations
 
 import pytest
+
 from browser.harness import shoot
 from browser.lab import lesson_in_lab
-
 from conftest import ROOT
 
 LESSON = ROOT / "notebooks" / "00_welcome.ipynb"
