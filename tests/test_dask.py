@@ -124,7 +124,7 @@ def test_cluster_stability(client, n_jobs):
         np.testing.assert_array_equal(a, b)
 
 
-def test_cluster_stability_with_a_progress_bar(client):
+def test_cluster_stability_with_a_progress_bar(client, monkeypatch):
     # With a bar, the results come back one by one (joblib's generator mode): a second path
     # to the cluster, the one a notebook takes (bars are off under pytest unless asked for).
     X, _ = make_blobs(n_samples=200, centers=3, random_state=0)
@@ -134,11 +134,8 @@ def test_cluster_stability_with_a_progress_bar(client):
                                                n_jobs=n_jobs)
 
     serial = run(1)
-    bk.show_progress(True)
-    try:
-        dask = on_dask(client, lambda: run(-1))
-    finally:
-        bk.show_progress(False)
+    monkeypatch.setattr("biomedkit._progress._enabled", True)  # restored after the test
+    dask = on_dask(client, lambda: run(-1))
     np.testing.assert_array_equal(dask.aris, serial.aris)
 
 
