@@ -336,14 +336,14 @@ def test_multiclass_target_screens_each_class_against_the_rest():
 
 
 def test_auc_and_delong_se_from_counts_match_auc_ci_with_ties():
-    from biomedkit._audit.stats import _auc_se_from_counts
+    from biomedkit._audit.stats import auc_se_of_table
 
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, (2, 400))
     x = rng.integers(0, 12, (2, 400)) + 2 * y  # few values: many ties
     pos = np.array([np.bincount(x[i], weights=y[i], minlength=14) for i in range(2)])
     total = np.array([np.bincount(x[i], minlength=14) for i in range(2)])
-    auc, se = _auc_se_from_counts(pos, total)
+    auc, se = auc_se_of_table(pos, total)
     for i in range(2):
         reference = bk.validation.auc_ci(y[i], x[i])
         assert auc[i] == pytest.approx(roc_auc_score(y[i], x[i]), abs=1e-12)

@@ -1,4 +1,4 @@
-"""From the scan to the report: :class:`_Builder` runs each section function in turn; a
+"""From the scan to the report: :class:`Builder` runs each section function in turn; a
 section adds its tables (the report's attributes), findings and rendered section."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 
 from biomedkit._audit import leaks, quality, strata, train_test
-from biomedkit._audit.context import _Context
-from biomedkit._audit.report import _SEVERITIES, AuditReport, Finding
-from biomedkit._audit.scan import _Scan
+from biomedkit._audit.context import Context
+from biomedkit._audit.report import SEVERITIES, AuditReport, Finding
+from biomedkit._audit.scan import Scan
 
 # the order of the report
 _SECTIONS = (quality.overview, quality.missingness, quality.class_balance, quality.duplicates,
@@ -16,10 +16,10 @@ _SECTIONS = (quality.overview, quality.missingness, quality.class_balance, quali
              train_test.train_test)
 
 
-class _Builder:
+class Builder:
     """Turns the scan into tables, findings and report sections."""
 
-    def __init__(self, ctx: _Context, scan: _Scan, thresholds: dict, time_freq):
+    def __init__(self, ctx: Context, scan: Scan, thresholds: dict, time_freq):
         self.ctx, self.scan, self.t, self.time_freq = ctx, scan, thresholds, time_freq
         self.findings, self.sections, self.tables, self.separability = [], [], {}, []
         self.info = pd.DataFrame(scan.rows).set_index("column")
@@ -30,7 +30,7 @@ class _Builder:
     def report(self) -> AuditReport:
         for step in _SECTIONS:
             step(self)
-        order = {s: i for i, s in enumerate(_SEVERITIES)}
+        order = {s: i for i, s in enumerate(SEVERITIES)}
         findings = sorted(self.findings, key=lambda f: order[f.severity])
         columns = ["comparison", "auc", "balanced_accuracy", "chance", "n_rows", "n_features"]
         separability = pd.DataFrame(self.separability, columns=columns).set_index("comparison")

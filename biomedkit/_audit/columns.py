@@ -12,10 +12,10 @@ _ID_TOKENS = {"id", "ids", "mrn", "uuid", "guid", "ssn", "nhs", "identifier", "a
 _ID_PREFIXES = ("patient", "subject", "record", "study", "sample", "person", "participant", "visit",
                 "encounter", "admission", "specimen", "row", "case")
 _ID_ALONE = ("patient", "subject", "participant", "person", "record", "specimen", "sample")
-_ROW_NUMBER = re.compile(r"^(unnamed.*|index|level_0)$", re.IGNORECASE)  # CSV and reset_index leftovers
+ROW_NUMBER = re.compile(r"^(unnamed.*|index|level_0)$", re.IGNORECASE)  # CSV and reset_index leftovers
 
 
-def _encode(series: pd.Series) -> tuple[str, np.ndarray]:
+def encode_column(series: pd.Series) -> tuple[str, np.ndarray]:
     """("numeric", floats with NaN) for numbers, booleans, dates and durations (as ns);
     ("categorical", int codes with -1 for missing) for everything else."""
     dtype = series.dtype
@@ -39,13 +39,13 @@ def _id_name(name) -> bool:
     text = str(name)
     tokens = {t.lower() for t in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", text)}
     compact = re.sub(r"[^a-z0-9]", "", text.lower())
-    if tokens & _ID_TOKENS or _ROW_NUMBER.match(text) or compact in _ID_ALONE:
+    if tokens & _ID_TOKENS or ROW_NUMBER.match(text) or compact in _ID_ALONE:
         return True
     return any(compact.endswith(end) and compact[:-len(end)] in _ID_PREFIXES
                for end in ("id", "no", "nr", "num", "number"))
 
 
-def _id_reasons(name, kind, values, missing, n_unique, n) -> str:
+def id_reasons(name, kind, values, missing, n_unique, n) -> str:
     """Why a column looks like an identifier ('' if it does not). Nearly unique (95 %) so
     that duplicated rows do not hide an identifier."""
     reasons = []

@@ -1,4 +1,4 @@
-"""The audit's validated arguments, as arrays over all rows (:class:`_Context`)."""
+"""The audit's validated arguments, as arrays over all rows (:class:`Context`)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from biomedkit._audit.common import _name_list
-from biomedkit._audit.stats import _N_FOLDS
+from biomedkit._audit.common import name_list
+from biomedkit._audit.stats import N_FOLDS
 from biomedkit._checks import check_int, check_random_state
 
 _MAX_CLASSES = 20
 
 
 @dataclass
-class _Context:
+class Context:
     """The validated inputs, as arrays over all rows: the rows of ``df`` first, then those
     of a separate test frame (whose outcome and site are not used)."""
 
@@ -68,7 +68,7 @@ class _Context:
         if named["group"] is not None and columns[group].nunique() < 2:
             raise ValueError(f"group={group!r} has one level only; pass a column with at least "
                              "two groups, or leave group out")
-        folds = rng.permutation(n_all) % _N_FOLDS
+        folds = rng.permutation(n_all) % N_FOLDS
         seed = int(rng.integers(2**31 - 1))  # drawn after the folds, as the classifier's seed
         return cls(columns=columns, test_columns=test_columns, row_labels=df.index, n=n,
                    n_all=n_all, target=target, y=_over_all_rows(y_codes, n_all), classes=classes,
@@ -88,7 +88,7 @@ def _column(columns: dict, value, arg: str, required: bool = False):
         known = False
     if not known:
         raise ValueError(f"{arg}={value!r} is not a column of df; columns are: "
-                         f"{_name_list(columns, 20)}")
+                         f"{name_list(columns, 20)}")
     return value
 
 

@@ -8,21 +8,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from biomedkit._audit.common import _ALPHA, _SHOWN, _auc_table, _name_list, _p
-from biomedkit._audit.report import _Section
-from biomedkit._audit.scan import _MIN_EVENTS
+from biomedkit._audit.common import ALPHA, SHOWN, auc_table, name_list, p_text
+from biomedkit._audit.report import Section
+from biomedkit._audit.scan import MIN_EVENTS
 
 if TYPE_CHECKING:
-    from biomedkit._audit.build import _Builder
+    from biomedkit._audit.build import Builder
 
 _SITE_COLUMNS = ["site", "class", "auc_in_site", "auc_elsewhere", "auc_overall", "direction",
                  "n_in_site", "events_in_site"]  # then p_value and flag
 
 
-def leakage(b: _Builder) -> None:
+def leakage(b: Builder) -> None:
     ctx, info = b.ctx, b.info
     feats = info[info.role == "feature"]
-    table = _auc_table(feats, ctx.classes, "auc", "auc_class", "higher")
+    table = auc_table(feats, ctx.classes, "auc", "auc_class", "higher")
     table["n_used"] = feats.n_used.astype(int)
     table["method"] = np.where(feats.kind == "categorical", "out-of-fold target mean", "rank")
     table = table.sort_values("auc", ascending=False, na_position="last")
@@ -37,19 +37,19 @@ def leakage(b: _Builder) -> None:
             f"folded as max(AUC, 1 - AUC) ('direction': values higher or lower in {where}), and "
             "a 5-fold out-of-fold target-mean encoding for categorical ones. Flagged at AUC >= "
             f"{b.t['leak_auc']}: a single feature that strong is rare in clinical data.")
-    shown = pd.concat([table[table.flag], table[~table.flag].head(_SHOWN)])
-    tables = [(f"Univariable AUC (the flagged and the top {_SHOWN} others)", shown)]
+    shown = pd.concat([table[table.flag], table[~table.flag].head(SHOWN)])
+    tables = [(f"Univariable AUC (the flagged and the top {SHOWN} others)", shown)]
     b.tables["site_leakage"] = None
     if ctx.site is not None:
         by_site = _within_sites(b, table.auc)
         b.tables["site_leakage"] = by_site
         text += " " + _site_text(b)
-        tables.append((f"Univariable AUC within each site (the flagged and the top {_SHOWN} others)",
-                       pd.concat([by_site[by_site.flag], by_site[~by_site.flag].head(_SHOWN)])))
-    b.sections.append(_Section("Possible leaks", text, tables))
+        tables.append((f"Univariable AUC within each site (the flagged and the top {SHOWN} others)",
+                       pd.concat([by_site[by_site.flag], by_site[~by_site.flag].head(SHOWN)])))
+    b.sections.append(Section("Possible leaks", text, tables))
 
 
-def _within_sites(b: _Builder, overall: pd.Series) -> pd.DataFrame:
+def _within_sites(b: Builder, overall: pd.Series) -> pd.DataFrame:
     """One row per feature and screened site: the AUC there (the best-separated class for
     more than two classes), at the other sites together, and whether they differ."""
     from scipy.special import ndtr
@@ -72,38 +72,38 @@ def _within_sites(b: _Builder, overall: pd.Series) -> pd.DataFrame:
         z = np.abs(a - e) / np.sqrt(se_a ** 2 + se_e ** 2)
     table["p_value"] = np.where(a == e, 1.0, 2 * ndtr(-z))
     leak = b.t["leak_auc"]
-    table["flag"] = (table.auc_in_site >= leak) & (table.auc_elsewhere < leak) & (table.p_value < _ALPHA)
+    table["flag"] = (table.auc_in_site >= leak) & (table.auc_elsewhere < leak) & (table.p_value < ALPHA)
     table = table.sort_values("auc_in_site", ascending=False, kind="stable")
     for name, rows in table[table.flag].groupby(level=0, sort=False):  # one finding per feature
         top = rows.iloc[0]
         where = (f"at {top.site} (AUC {top.auc_in_site:.3f} there" if len(rows) == 1 else
-                 f"at {len(rows)} sites, {_name_list(rows.site)} (AUC {top.auc_in_site:.3f} at {top.site}")
+                 f"at {len(rows)} sites, {name_list(rows.site)} (AUC {top.auc_in_site:.3f} at {top.site}")
         b.flag("high", "Possible leaks", f"{name!r} predicts the target {where}, "
-               f"{top.auc_elsewhere:.3f} at the other sites, {_p(top.p_value)}): a marker of how a "
+               f"{top.auc_elsewhere:.3f} at the other sites, {p_text(top.p_value)}): a marker of how a "
                "site records or samples its cases, which a model learns as a shortcut. Check how "
                "it is measured there, and validate leaving one site out", name)
     return table
 
 
-def _site_text(b: _Builder) -> str:
+def _site_text(b: Builder) -> str:
     """What the per-site screen did, and which sites it could not screen (a finding)."""
     ctx, scan = b.ctx, b.scan
     skipped = [str(level) for s, level in enumerate(ctx.site_levels) if not scan.site_screened[s].any()]
     if ctx.positive >= 0:
-        few = f"fewer than {_MIN_EVENTS} events or non-events"
+        few = f"fewer than {MIN_EVENTS} events or non-events"
         counts = {str(v): (int(c[ctx.positive]), int(c.sum() - c[ctx.positive]))
                   for v, c in zip(ctx.site_levels, scan.site_counts)}
         detail = [f"{s} ({counts[s][0]} events, {counts[s][1]} non-events)" for s in skipped]
     else:
-        few = f"no class with at least {_MIN_EVENTS} rows and {_MIN_EVENTS} of the other classes"
+        few = f"no class with at least {MIN_EVENTS} rows and {MIN_EVENTS} of the other classes"
         detail = skipped
     text = (f"Within each site ({ctx.site!r}): the same AUC among the rows of that site, and at "
             "the other sites together; a feature is flagged when it reaches "
             f"{b.t['leak_auc']} at one site, stays below it elsewhere, and the two differ at "
-            f"p < {_ALPHA} (z-test, DeLong standard errors): a label given away at one site. "
+            f"p < {ALPHA} (z-test, DeLong standard errors): a label given away at one site. "
             f"{len(ctx.site_levels) - len(skipped)} of {len(ctx.site_levels)} sites screened.")
     if skipped:
-        text += f" Not screened ({few} there or at the other sites): {_name_list(detail)}."
+        text += f" Not screened ({few} there or at the other sites): {name_list(detail)}."
         b.flag("low", "Possible leaks", f"{len(skipped)} site(s) not screened for site-specific "
-               f"leaks ({few} there or at the other sites): {_name_list(skipped)}", ctx.site)
+               f"leaks ({few} there or at the other sites): {name_list(skipped)}", ctx.site)
     return text

@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from biomedkit._audit.common import _ALPHA, _SHOWN, _name_list, _p
-from biomedkit._audit.report import _Section
-from biomedkit._audit.stats import _chi2_p, _crosstab
+from biomedkit._audit.common import ALPHA, SHOWN, name_list, p_text
+from biomedkit._audit.report import Section
+from biomedkit._audit.stats import chi2_p, crosstab
 
 if TYPE_CHECKING:
-    from biomedkit._audit.build import _Builder
+    from biomedkit._audit.build import Builder
 
 _MISSING_TVD = 0.05  # outcome difference, missing vs observed, that hints at informative missingness
 
 
-def overview(b: _Builder) -> None:
+def overview(b: Builder) -> None:
     info, ctx = b.info, b.ctx
     table = info[["kind", "dtype", "n_missing", "n_unique"]].copy()
     table["share_missing"] = table.n_missing / ctx.n
@@ -31,14 +31,14 @@ def overview(b: _Builder) -> None:
     empty = table.index[table.n_missing == ctx.n].tolist()
     constant = table.index[(table.n_unique == 1)].tolist()
     if empty:
-        b.flag("low", "Columns", f"{len(empty)} column(s) entirely missing: {_name_list(empty)}")
+        b.flag("low", "Columns", f"{len(empty)} column(s) entirely missing: {name_list(empty)}")
     if constant:
         b.flag("low", "Columns", f"{len(constant)} constant column(s), which carry no "
-               f"information: {_name_list(constant)}")
-    b.sections.append(_Section("Overview", text))
+               f"information: {name_list(constant)}")
+    b.sections.append(Section("Overview", text))
 
 
-def missingness(b: _Builder) -> None:
+def missingness(b: Builder) -> None:
     ctx, scan = b.ctx, b.scan
     table = b.tables["columns"]
     missing = b.tables["missing"] = _missing_table(b)
@@ -51,19 +51,19 @@ def missingness(b: _Builder) -> None:
             f"({complete / ctx.n:.1%}) are complete"
             + (f" (not counting {n_empty} entirely missing column(s))" if n_empty else "") + ". "
             "'Informative' marks columns whose missingness goes with the outcome (chi-square "
-            f"p < {_ALPHA} and a prevalence difference of at least {_MISSING_TVD}).")
+            f"p < {ALPHA} and a prevalence difference of at least {_MISSING_TVD}).")
     many = missing.index[missing.share_missing >= 0.5].tolist()
     if many:
         b.flag("low", "Missing values", f"{len(many)} column(s) at least half missing "
-               f"(but not entirely): {_name_list(many)}")
+               f"(but not entirely): {name_list(many)}")
     tables = []
     if len(missing):
-        tables.append(("Columns with missing values", missing.head(_SHOWN * 2)))
+        tables.append(("Columns with missing values", missing.head(SHOWN * 2)))
         tables.append(("Most common patterns of missing columns", patterns))
-    b.sections.append(_Section("Missing values", text, tables))
+    b.sections.append(Section("Missing values", text, tables))
 
 
-def _missing_table(b: _Builder) -> pd.DataFrame:
+def _missing_table(b: Builder) -> pd.DataFrame:
     """Per column with missing values: how many, and whether missingness goes with the
     outcome (flagged as informative); most missing first."""
     ctx = b.ctx
@@ -76,11 +76,11 @@ def _missing_table(b: _Builder) -> pd.DataFrame:
     return missing.sort_values("share_missing", ascending=False)
 
 
-def _missing_row(b: _Builder, name, mask: np.ndarray) -> dict:
+def _missing_row(b: Builder, name, mask: np.ndarray) -> dict:
     """One column's row of the missing-values table; flags informative missingness."""
     ctx = b.ctx
     y = ctx.y[:ctx.n]
-    counts = _crosstab(mask.astype(np.int64), 2, np.where(y >= 0, y, -1), len(ctx.classes))
+    counts = crosstab(mask.astype(np.int64), 2, np.where(y >= 0, y, -1), len(ctx.classes))
     with np.errstate(invalid="ignore", divide="ignore"):
         share = counts / counts.sum(axis=1, keepdims=True)
     row = dict(column=name, n_missing=int(mask.sum()), share_missing=mask.mean())
@@ -88,19 +88,19 @@ def _missing_row(b: _Builder, name, mask: np.ndarray) -> dict:
         row.update(prevalence_if_missing=share[1, ctx.positive],
                    prevalence_if_observed=share[0, ctx.positive])
     tvd = 0.5 * np.abs(share[1] - share[0]).sum() if name != ctx.target else np.nan
-    p = _chi2_p(counts) if name != ctx.target else np.nan
-    row.update(outcome_tvd=tvd, p_value=p, informative=bool(p < _ALPHA and tvd >= _MISSING_TVD))
+    p = chi2_p(counts) if name != ctx.target else np.nan
+    row.update(outcome_tvd=tvd, p_value=p, informative=bool(p < ALPHA and tvd >= _MISSING_TVD))
     if row["informative"]:
         detail = (f"prevalence {row['prevalence_if_missing']:.1%} where missing vs "
                   f"{row['prevalence_if_observed']:.1%} where observed"
                   if ctx.positive >= 0 else f"class mix differs, TVD {tvd:.2f}")
         b.flag("medium", "Missing values", f"missingness in {name!r} goes with the "
-               f"outcome ({detail}, {_p(p)}): informative missingness; consider a "
+               f"outcome ({detail}, {p_text(p)}): informative missingness; consider a "
                "missing-indicator feature, and impute inside the cross-validation", name)
     return row
 
 
-def class_balance(b: _Builder) -> None:
+def class_balance(b: Builder) -> None:
     ctx = b.ctx
     y = ctx.y[:ctx.n]
     counts = np.bincount(y[y >= 0], minlength=len(ctx.classes))
@@ -118,13 +118,13 @@ def class_balance(b: _Builder) -> None:
             b.flag("medium", "Target", f"class {cls} is rare ({count} rows, {share:.1%}): use "
                    "stratified splits, report precision-recall and calibration, and expect "
                    "wide confidence intervals", ctx.target)
-    b.sections.append(_Section("Target", text + ".", [("Class balance", table)]))
+    b.sections.append(Section("Target", text + ".", [("Class balance", table)]))
 
 
-def duplicates(b: _Builder) -> None:
+def duplicates(b: Builder) -> None:
     ctx, scan = b.ctx, b.scan
     ignored = scan.ids + ([ctx.split_column] if ctx.split_column is not None else [])
-    no_id = "ignoring identifiers: " + (_name_list(ignored) if ignored else "none found")
+    no_id = "ignoring identifiers: " + (name_list(ignored) if ignored else "none found")
     kinds = [("exact (all columns)", scan.hash_all, None), (no_id, scan.hash_no_id, None),
              ("same features, different target", scan.hash_features, ctx.y[:ctx.n])]
     rows, groups = [], []
@@ -143,7 +143,7 @@ def duplicates(b: _Builder) -> None:
                "them or keep copies in the same fold, or validation is optimistic")
     if no_id > exact:
         b.flag("medium", "Duplicates", f"{no_id} rows repeat an earlier row apart from the "
-               f"identifier columns ({_name_list(ignored)}): the same record under two "
+               f"identifier columns ({name_list(ignored)}): the same record under two "
                "identifiers?")
     if conflict:
         b.flag("medium", "Duplicates", f"{conflict} rows share all their features with a row "
@@ -155,7 +155,7 @@ def duplicates(b: _Builder) -> None:
     if len(examples):
         shown.append(("Examples (row labels of df)", examples.groupby("kind", sort=False).head(3)
                       .set_index("kind")))
-    b.sections.append(_Section("Duplicates", text, shown))
+    b.sections.append(Section("Duplicates", text, shown))
 
 
 def _repeated(h: np.ndarray, outcome: np.ndarray | None) -> np.ndarray:
@@ -182,7 +182,7 @@ def _example_groups(kind: str, h: np.ndarray, repeated: np.ndarray, row_labels) 
     return groups
 
 
-def identifiers(b: _Builder) -> None:
+def identifiers(b: Builder) -> None:
     ctx, info = b.ctx, b.info
     ids = info.loc[b.scan.ids]
     table = pd.DataFrame({
@@ -206,7 +206,7 @@ def identifiers(b: _Builder) -> None:
             "every row, an integer sequence, or a name like id, mrn, patient_id), are left out "
             "of the feature checks below. An identifier with an AUC well above 0.5 means rows "
             "were numbered in an order related to the outcome.")
-    b.sections.append(_Section("Identifiers", text, [("Identifier-like columns", table)]
+    b.sections.append(Section("Identifiers", text, [("Identifier-like columns", table)]
                                if len(table) else []))
 
 
@@ -223,6 +223,6 @@ def _patterns(missing: dict, n: int, top: int = 10) -> pd.DataFrame:
     for k in order:
         bits = np.unpackbits(patterns[k])[:len(names)].astype(bool)
         chosen = [n_ for n_, b in zip(names, bits) if b]
-        label = _name_list(chosen, 5) if chosen else "(none missing)"
+        label = name_list(chosen, 5) if chosen else "(none missing)"
         rows.append((label, len(chosen), counts[k], counts[k] / n))
     return pd.DataFrame(rows, columns=cols).set_index("pattern")

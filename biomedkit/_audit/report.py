@@ -9,7 +9,7 @@ import pandas as pd
 
 from biomedkit._report import HtmlMarkdownReport, md_table
 
-_SEVERITIES = ("high", "medium", "low")
+SEVERITIES = ("high", "medium", "low")
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Finding:
 
 
 @dataclass
-class _Section:
+class Section:
     title: str
     text: str
     tables: list = field(default_factory=list)  # (caption, DataFrame) pairs, as shown
@@ -109,7 +109,7 @@ class AuditReport(HtmlMarkdownReport):
                             columns=["severity", "section", "column", "message"])
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{sum(f.severity == s for f in self.findings)} {s}" for s in _SEVERITIES)
+        counts = ", ".join(f"{sum(f.severity == s for f in self.findings)} {s}" for s in SEVERITIES)
         lines = [f"<AuditReport: {self.n_rows} rows x {self.n_columns} columns, target "
                  f"{self.target!r}; findings: {counts}>"]
         return "\n".join(lines + [f"  {f}" for f in self.findings])

@@ -7,10 +7,10 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import pandas as pd
 
-from biomedkit._audit.build import _Builder
-from biomedkit._audit.context import _Context
+from biomedkit._audit.build import Builder
+from biomedkit._audit.context import Context
 from biomedkit._audit.report import AuditReport
-from biomedkit._audit.scan import _scan
+from biomedkit._audit.scan import scan_columns
 from biomedkit._checks import check_float
 
 
@@ -150,7 +150,7 @@ def audit(
     >>> [str(f) for f in report.findings]                                           # doctest: +SKIP
     >>> report.save("audit.html")                                                   # doctest: +SKIP
     """
-    ctx = _Context.build(df, target, group=group, site=site, id_columns=id_columns, time=time,
+    ctx = Context.build(df, target, group=group, site=site, id_columns=id_columns, time=time,
                          test=test, positive=positive, max_rows=max_rows, random_state=random_state)
     thresholds = dict(
         leak_auc=check_float(leak_auc, "leak_auc", 0.5, 1, open_low=True),
@@ -166,4 +166,4 @@ def audit(
     # Small BLAS and OpenMP calls (matrix-vector products, the classifier) run faster on one
     # thread; extra threads compete with each other on a busy machine.
     with threadpool_limits(1):
-        return _Builder(ctx, _scan(ctx), thresholds, time_freq).report()
+        return Builder(ctx, scan_columns(ctx), thresholds, time_freq).report()

@@ -1,4 +1,4 @@
-"""The single pass over the columns (:func:`_scan`): each column's AUC for the target, for
+"""The single pass over the columns (:func:`scan_columns`): each column's AUC for the target, for
 the site and within each site, its drift statistics, and the classifier that tells sites
 (or training and test rows) apart."""
 
@@ -9,20 +9,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from biomedkit._audit.columns import _encode, _id_reasons
-from biomedkit._audit.context import _Context
+from biomedkit._audit.columns import encode_column, id_reasons
+from biomedkit._audit.context import Context
 from biomedkit._audit.stats import (
-    _auc_from_counts,
-    _auc_se_from_counts,
-    _best_auc,
-    _chi2_p,
-    _column_hash,
-    _crosstab,
-    _oof_encoded_auc,
+    auc_of_table,
+    auc_se_of_table,
+    best_auc,
+    chi2_p,
+    column_hash,
+    crosstab,
+    oof_encoded_auc,
 )
 
 _MAX_LEVELS_NATIVE = 60  # categorical codes must stay below the classifier's max_bins (63)
-_MIN_EVENTS = 10  # rows of a class (and of the rest), at a site and elsewhere, for the per-site screen
+MIN_EVENTS = 10  # rows of a class (and of the rest), at a site and elsewhere, for the per-site screen
 _SITE_CELLS = 1 << 16  # value x site x class counts per numeric column in the per-site screen
 
 _ROW_DEFAULTS = dict(auc=np.nan, auc_class=-1, higher=True, n_used=0, site_auc=np.nan,
@@ -32,7 +32,7 @@ _ROW_DEFAULTS = dict(auc=np.nan, auc_class=-1, higher=True, n_used=0, site_auc=n
 
 
 @dataclass
-class _Scan:
+class Scan:
     """Per-column results of the single pass."""
 
     rows: list  # dicts, one per column
@@ -60,7 +60,7 @@ def _sample(labels: np.ndarray, max_rows: int, rng) -> np.ndarray:
     return rows
 
 
-def _scan(ctx: _Context) -> _Scan:
+def scan_columns(ctx: Context) -> Scan:
     """The single pass: each column in turn is encoded, described (counts, role), scored
     (AUCs, drift) and added to the row hashes."""
     scan, site_labels = _start(ctx)
@@ -94,12 +94,12 @@ class _Column:
         return self.kind == "categorical"
 
 
-def _start(ctx: _Context) -> tuple[_Scan, np.ndarray | None]:
+def _start(ctx: Context) -> tuple[Scan, np.ndarray | None]:
     """An empty scan with the subsamples for the classifiers drawn, and each labelled row's
     (site, class) pair as one code (-1 otherwise; None without a site)."""
     n, K = ctx.n, len(ctx.classes)
     zero = np.zeros(n, np.uint64)
-    scan = _Scan(rows=[], hash_all=zero, hash_no_id=zero.copy(), hash_features=zero.copy(),
+    scan = Scan(rows=[], hash_all=zero, hash_no_id=zero.copy(), hash_features=zero.copy(),
                  hash_common=None, hash_common_no_id=None, ids=[], id_values={}, missing_matrix={},
                  site_sample=None, site_X={}, split_sample=None, split_X={})
     site_labels = None
@@ -114,13 +114,13 @@ def _start(ctx: _Context) -> tuple[_Scan, np.ndarray | None]:
     return scan, site_labels
 
 
-def _encoded(name, series: pd.Series, ctx: _Context) -> _Column:
+def _encoded(name, series: pd.Series, ctx: Context) -> _Column:
     """The column as codes (and a numeric column's distinct values), pooled with the test
     frame's column of the same name, so that both share one coding."""
     in_test = name in ctx.test_columns
     if in_test:
         series = pd.concat([series, ctx.test_columns[name]], ignore_index=True)
-    kind, values = _encode(series)
+    kind, values = encode_column(series)
     if kind == "categorical":
         return _Column(name, kind, values, values, int(values.max()) + 1, None, values < 0, in_test)
     missing = np.isnan(values)
@@ -130,7 +130,7 @@ def _encoded(name, series: pd.Series, ctx: _Context) -> _Column:
     return _Column(name, kind, values, codes, uniques.size, uniques, missing, in_test)
 
 
-def _describe(col: _Column, ctx: _Context) -> dict:
+def _describe(col: _Column, ctx: Context) -> dict:
     """The column's row of the scan with its counts, identifier hints and role (target,
     split, id or feature); the statistics keep their defaults until scored."""
     n = ctx.n
@@ -139,26 +139,26 @@ def _describe(col: _Column, ctx: _Context) -> dict:
     name = col.name
     row = dict(_ROW_DEFAULTS, column=name, kind=col.kind, dtype=str(ctx.columns[name].dtype),
                n_missing=int(df_missing.sum()), n_unique=n_unique)
-    row["id_reasons"] = reasons = _id_reasons(name, col.kind, col.values[:n], df_missing, n_unique, n)
+    row["id_reasons"] = reasons = id_reasons(name, col.kind, col.values[:n], df_missing, n_unique, n)
     named_role = name in (ctx.site, ctx.group, ctx.time)  # the caller said what it is
     row["role"] = ("target" if name == ctx.target else "split" if name == ctx.split_column
                    else "id" if name in ctx.id_given or (reasons and not named_role) else "feature")
     return row
 
 
-def _score(scan: _Scan, col: _Column, row: dict, ctx: _Context, site_labels) -> None:
+def _score(scan: Scan, col: _Column, row: dict, ctx: Context, site_labels) -> None:
     """Fill the row's statistics for its role: the outcome, and the site, as a function of
     this column alone, the per-site leak screen and drift; keep the column's classifier
     inputs."""
     n, role, name = ctx.n, row["role"], col.name
     if role in ("feature", "id"):
         aucs = _label_aucs(col, ctx.y, len(ctx.classes), ctx)
-        row["auc"], row["auc_class"], row["higher"] = _best_auc(aucs, ctx.positive)
+        row["auc"], row["auc_class"], row["higher"] = best_auc(aucs, ctx.positive)
         row["n_used"] = int(((ctx.y[:n] >= 0) & (~col.missing[:n] | col.categorical)).sum())
     informative = role == "feature" and row["n_unique"] > 1 and name != ctx.time
     if ctx.site_codes is not None and informative and name != ctx.site:
         aucs = _label_aucs(col, ctx.site_codes, len(ctx.site_levels), ctx)
-        row["site_auc"], row["site_class"], row["site_higher"] = _best_auc(aucs)
+        row["site_auc"], row["site_class"], row["site_higher"] = best_auc(aucs)
         scan.site_X[name] = _model_input(col, scan.site_sample)
     screened = role == "feature" and row["n_unique"] > 1 and name != ctx.site
     if scan.site_screened is not None and screened:
@@ -170,23 +170,23 @@ def _score(scan: _Scan, col: _Column, row: dict, ctx: _Context, site_labels) -> 
         scan.split_X[name] = _model_input(col, scan.split_sample)
 
 
-def _label_aucs(col: _Column, labels: np.ndarray, n_labels: int, ctx: _Context) -> np.ndarray:
+def _label_aucs(col: _Column, labels: np.ndarray, n_labels: int, ctx: Context) -> np.ndarray:
     """Each label's AUC (against the rest) from this column alone: by the out-of-fold mean of
     the label per level (categorical) or by rank (numeric); rows labelled -1 left out."""
     n = ctx.n
     if col.categorical:
-        aucs, _ = _oof_encoded_auc(col.codes[:n], col.n_codes, labels[:n], n_labels, ctx.folds[:n])
+        aucs, _ = oof_encoded_auc(col.codes[:n], col.n_codes, labels[:n], n_labels, ctx.folds[:n])
         return aucs
     m = col.values.size  # n, or n_all when the test frame has this column (its labels are -1)
-    return _auc_from_counts(_crosstab(col.codes, col.n_codes, labels[:m], n_labels))
+    return auc_of_table(crosstab(col.codes, col.n_codes, labels[:m], n_labels))
 
 
-def _add_hashes(scan: _Scan, col: _Column, role: str, ctx: _Context) -> None:
+def _add_hashes(scan: Scan, col: _Column, role: str, ctx: Context) -> None:
     """Add the column to the row hashes its role belongs to; keep an identifier's values
     for the train/test overlap. Numbers hash as floats, categories as codes of the pooled
     values."""
     n = ctx.n
-    h = _column_hash(col.name, col.codes if col.categorical else col.values)
+    h = column_hash(col.name, col.codes if col.categorical else col.values)
     scan.hash_all = scan.hash_all + h[:n]
     if role == "feature":
         scan.hash_features = scan.hash_features + h[:n]
@@ -203,22 +203,22 @@ def _add_hashes(scan: _Scan, col: _Column, role: str, ctx: _Context) -> None:
             scan.id_values[col.name] = col.codes if col.categorical else col.values
 
 
-def _screened(ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+def _screened(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     """Labelled rows per site and class, and the (site, class) pairs for the per-site leak
-    screen: at least _MIN_EVENTS rows of the class and of the rest, at the site and at the
+    screen: at least MIN_EVENTS rows of the class and of the rest, at the site and at the
     other sites together (for a binary target, the event class only)."""
     n, K = ctx.n, len(ctx.classes)
-    counts = _crosstab(ctx.site_codes[:n], len(ctx.site_levels), ctx.y[:n], K)
+    counts = crosstab(ctx.site_codes[:n], len(ctx.site_levels), ctx.y[:n], K)
     rest = counts.sum(axis=1, keepdims=True) - counts
     elsewhere = counts.sum(axis=0) - counts
     elsewhere_rest = counts.sum() - counts.sum(axis=1, keepdims=True) - elsewhere
-    screened = np.minimum.reduce([counts, rest, elsewhere, elsewhere_rest]) >= _MIN_EVENTS
+    screened = np.minimum.reduce([counts, rest, elsewhere, elsewhere_rest]) >= MIN_EVENTS
     if ctx.positive >= 0:
         screened[:, 1 - ctx.positive] = False
     return counts, screened
 
 
-def _auc_within_sites(kind, codes, n_codes, site_labels, ctx: _Context, screened) -> np.ndarray:
+def _auc_within_sites(kind, codes, n_codes, site_labels, ctx: Context, screened) -> np.ndarray:
     """The column's AUC for each class within each site, as the whole-table screen computes
     it (rank, or out-of-fold target mean), and at the other sites together.
 
@@ -235,7 +235,7 @@ def _auc_within_sites(kind, codes, n_codes, site_labels, ctx: _Context, screened
         for s in np.flatnonzero(screened.any(axis=1)):
             at = ctx.site_codes[:n] == s
             for j, rows in enumerate((labelled & at, labelled & ~at)):
-                out[2 * j:2 * j + 2, s] = _oof_encoded_auc(codes[rows], n_codes, y[rows], K, folds[rows])
+                out[2 * j:2 * j + 2, s] = oof_encoded_auc(codes[rows], n_codes, y[rows], K, folds[rows])
     else:
         bins = int(np.clip(_SITE_CELLS // (S * K), 256, 4096))
         if n_codes > bins:  # codes are ranks: merge neighbours, so the table stays small
@@ -246,8 +246,8 @@ def _auc_within_sites(kind, codes, n_codes, site_labels, ctx: _Context, screened
         total = table.sum(axis=1)
         for k in np.flatnonzero(screened.any(axis=0)):
             pos = table[:, k]
-            out[0:2, :, k] = _auc_se_from_counts(pos, total)
-            out[2:4, :, k] = _auc_se_from_counts(pos.sum(axis=0) - pos, total.sum(axis=0) - total)
+            out[0:2, :, k] = auc_se_of_table(pos, total)
+            out[2:4, :, k] = auc_se_of_table(pos.sum(axis=0) - pos, total.sum(axis=0) - total)
     out[:, ~screened] = np.nan
     return out
 
@@ -272,15 +272,15 @@ def _drift(kind, uniques, codes, n_codes, split) -> dict:
     miss = codes < 0
     out = dict(missing_train=float(miss[split == 0].mean()),
                missing_test=float(miss[split == 1].mean()))
-    out["missing_p_value"] = _chi2_p(_crosstab(miss.astype(np.int64), 2, split, 2)) if miss.any() else 1.0
+    out["missing_p_value"] = chi2_p(crosstab(miss.astype(np.int64), 2, split, 2)) if miss.any() else 1.0
     if kind == "categorical":
-        table = _crosstab(np.where(miss, n_codes, codes), n_codes + 1, split, 2)
+        table = crosstab(np.where(miss, n_codes, codes), n_codes + 1, split, 2)
         share = table / np.maximum(table.sum(axis=0), 1)
         new = (table[:n_codes, 0] == 0) & (table[:n_codes, 1] > 0)  # levels seen in test only
-        out.update(tvd=float(0.5 * np.abs(share[:, 0] - share[:, 1]).sum()), p_value=_chi2_p(table),
+        out.update(tvd=float(0.5 * np.abs(share[:, 0] - share[:, 1]).sum()), p_value=chi2_p(table),
                    new_levels=int(new.sum()))
         return out
-    train, test = _crosstab(codes, n_codes, split, 2).T.astype(float)
+    train, test = crosstab(codes, n_codes, split, 2).T.astype(float)
     n_a, n_b = train.sum(), test.sum()
     if n_a < 2 or n_b < 2:
         return out
@@ -295,7 +295,7 @@ def _drift(kind, uniques, codes, n_codes, split) -> dict:
     return out
 
 
-def _separability(X: dict, labels: np.ndarray, seed: int) -> dict | None:
+def classifier_separability(X: dict, labels: np.ndarray, seed: int) -> dict | None:
     """Cross-validated (3-fold) HistGradientBoosting telling ``labels`` apart from ``X``."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.metrics import balanced_accuracy_score, roc_auc_score

@@ -8,24 +8,24 @@ import pandas as pd
 
 from biomedkit._counts import auc_from_counts, delong_from_counts
 
-_N_FOLDS = 5  # out-of-fold target encoding
+N_FOLDS = 5  # out-of-fold target encoding
 
 
-def _crosstab(codes: np.ndarray, n_codes: int, labels: np.ndarray, n_labels: int) -> np.ndarray:
+def crosstab(codes: np.ndarray, n_codes: int, labels: np.ndarray, n_labels: int) -> np.ndarray:
     """Counts of each (code, label) pair; negative codes or labels (missing) are skipped."""
     keep = (codes >= 0) & (labels >= 0)
     flat = codes[keep].astype(np.int64) * n_labels + labels[keep]
     return np.bincount(flat, minlength=n_codes * n_labels).reshape(n_codes, n_labels)
 
 
-def _auc_from_counts(table: np.ndarray) -> np.ndarray:
+def auc_of_table(table: np.ndarray) -> np.ndarray:
     """One-vs-rest AUC of each label (column) for a score whose distinct values are the rows
     of ``table``, in increasing order; ties count one half (as ``roc_auc_score``)."""
     pos = np.asarray(table, dtype=float).T
     return auc_from_counts(pos, pos.sum(axis=0) - pos)
 
 
-def _auc_se_from_counts(pos: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def auc_se_of_table(pos: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """AUC of the positive rows against the others, and its DeLong standard error, for a
     score whose distinct values, in increasing order, index the last axis of the counts
     ``pos`` (positive rows) and ``total`` (all rows); leading axes are separate problems
@@ -34,7 +34,7 @@ def _auc_se_from_counts(pos: np.ndarray, total: np.ndarray) -> tuple[np.ndarray,
     return delong_from_counts(pos, total - pos)
 
 
-def _oof_encoded_auc(codes, n_codes, labels, n_labels, folds) -> tuple[np.ndarray, np.ndarray]:
+def oof_encoded_auc(codes, n_codes, labels, n_labels, folds) -> tuple[np.ndarray, np.ndarray]:
     """One-vs-rest AUC of a categorical feature scored by out-of-fold target means, and its
     standard error.
 
@@ -49,19 +49,19 @@ def _oof_encoded_auc(codes, n_codes, labels, n_labels, folds) -> tuple[np.ndarra
     keep = labels >= 0
     levels = n_codes + 1
     flat = (folds[keep] * levels + codes[keep]) * n_labels + labels[keep]
-    per_fold = np.bincount(flat, minlength=_N_FOLDS * levels * n_labels).reshape(_N_FOLDS, levels, n_labels)
+    per_fold = np.bincount(flat, minlength=N_FOLDS * levels * n_labels).reshape(N_FOLDS, levels, n_labels)
     other = per_fold.sum(axis=0) - per_fold
     with np.errstate(invalid="ignore", divide="ignore"):  # a subset may lack a label
         prior = other.sum(axis=1, keepdims=True) / other.sum(axis=(1, 2), keepdims=True)
     encoded = (other + prior) / (other.sum(axis=2, keepdims=True) + 1.0)
     aucs, ses = np.full(n_labels, np.nan), np.full(n_labels, np.nan)
     for k in [1] if n_labels == 2 else range(n_labels):  # binary: class 0's AUC is 1 - class 1's
-        per = np.full((2, _N_FOLDS), np.nan)
-        for f in range(_N_FOLDS):
+        per = np.full((2, N_FOLDS), np.nan)
+        for f in range(N_FOLDS):
             scores, order = np.unique(encoded[f, :, k], return_inverse=True)  # levels that tie merge
             pos = np.bincount(order, weights=per_fold[f, :, k], minlength=scores.size)
             total = np.bincount(order, weights=per_fold[f].sum(axis=1), minlength=scores.size)
-            per[:, f] = _auc_se_from_counts(pos, total)
+            per[:, f] = auc_se_of_table(pos, total)
         used = ~np.isnan(per[0])
         if used.any():
             aucs[k] = per[0, used].mean()
@@ -71,7 +71,7 @@ def _oof_encoded_auc(codes, n_codes, labels, n_labels, folds) -> tuple[np.ndarra
     return aucs, ses
 
 
-def _best_auc(aucs: np.ndarray, label: int = -1) -> tuple[float, int, bool]:
+def best_auc(aucs: np.ndarray, label: int = -1) -> tuple[float, int, bool]:
     """Folded AUC max(a, 1 - a) of ``label`` (default: the best-separated label), that label,
     and whether the values are higher in that label."""
     if np.all(np.isnan(aucs)):
@@ -81,7 +81,7 @@ def _best_auc(aucs: np.ndarray, label: int = -1) -> tuple[float, int, bool]:
     return float(folded[k]), k, bool(aucs[k] >= 0.5)
 
 
-def _chi2_p(table: np.ndarray) -> float:
+def chi2_p(table: np.ndarray) -> float:
     from scipy.stats import chi2_contingency
 
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
@@ -97,7 +97,7 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-def _column_hash(name, values: np.ndarray) -> np.ndarray:
+def column_hash(name, values: np.ndarray) -> np.ndarray:
     """A 64-bit hash of each value, salted with the column name; rows hash to the sum."""
     salt = pd.util.hash_array(np.array([str(name)], dtype=object))[0]
     return _splitmix64(pd.util.hash_array(values) ^ salt)

@@ -8,53 +8,53 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from biomedkit._audit.common import _ALPHA, _SEPARABLE_AUC, _SHOWN, _auc_table, _name_list, _p, _rows
-from biomedkit._audit.context import _Context
-from biomedkit._audit.report import _Section
-from biomedkit._audit.scan import _separability
-from biomedkit._audit.stats import _chi2_p, _crosstab
+from biomedkit._audit.common import ALPHA, SEPARABLE_AUC, SHOWN, auc_table, name_list, p_text, rows_used
+from biomedkit._audit.context import Context
+from biomedkit._audit.report import Section
+from biomedkit._audit.scan import classifier_separability
+from biomedkit._audit.stats import chi2_p, crosstab
 from biomedkit._stats import wilson_interval
 
 if TYPE_CHECKING:
-    from biomedkit._audit.build import _Builder
+    from biomedkit._audit.build import Builder
 
 _MISSING = "(missing)"
 
 
-def sites(b: _Builder) -> None:
+def sites(b: Builder) -> None:
     ctx, scan, info = b.ctx, b.scan, b.info
     b.tables.update(by_site=None, site_features=None)
     if ctx.site is None:
         return
     by_site, p = _outcome_by(ctx.site_codes[:ctx.n], ctx.site_levels, str(ctx.site), ctx)
     feats = info[info.site_auc.notna()]
-    site_features = _auc_table(feats, ctx.site_levels, "site_auc", "site_class", "site_higher")
+    site_features = auc_table(feats, ctx.site_levels, "site_auc", "site_class", "site_higher")
     site_features = site_features.rename(columns={"class": "site"}).sort_values("auc", ascending=False)
     b.tables.update(by_site=by_site, site_features=site_features)
-    sep = _separability(scan.site_X, ctx.site_codes[scan.site_sample], ctx.seed)
+    sep = classifier_separability(scan.site_X, ctx.site_codes[scan.site_sample], ctx.seed)
     text = ""
     if sep is not None:
         b.separability.append(dict(comparison="sites", **sep))
         text = (f"A gradient-boosting classifier tells the {len(ctx.site_levels)} sites apart from "
                 f"{sep['n_features']} features with AUC {sep['auc']:.3f} (0.5 is chance) and "
                 f"balanced accuracy {sep['balanced_accuracy']:.3f} (chance {sep['chance']:.3f}); "
-                f"3-fold cross-validation on {_rows(sep['n_rows'], ctx.site_codes)}. ")
-        if sep["auc"] >= _SEPARABLE_AUC:
+                f"3-fold cross-validation on {rows_used(sep['n_rows'], ctx.site_codes)}. ")
+        if sep["auc"] >= SEPARABLE_AUC:
             b.flag("medium", "Sites", f"sites are easy to tell apart from the features (AUC "
-                   f"{sep['auc']:.3f}; most different: {_name_list(site_features.index[:3])}): "
+                   f"{sep['auc']:.3f}; most different: {name_list(site_features.index[:3])}): "
                    "case mix or batch effects. Validate across sites (leave one site out)",
                    ctx.site)
     text += ("Per feature, the AUC of the best-separated site against the others (rank, or "
-             f"out-of-fold encoding). Outcome by site: chi-square {_p(p)}.")
-    if p < _ALPHA:
-        b.flag("low", "Sites", f"the outcome differs between sites ({_p(p)}): site may "
+             f"out-of-fold encoding). Outcome by site: chi-square {p_text(p)}.")
+    if p < ALPHA:
+        b.flag("low", "Sites", f"the outcome differs between sites ({p_text(p)}): site may "
                "confound the outcome", ctx.site)
-    b.sections.append(_Section("Sites", text, [
+    b.sections.append(Section("Sites", text, [
         ("Outcome by site", by_site),
-        (f"Features that differ most between sites (top {_SHOWN})", site_features.head(_SHOWN))]))
+        (f"Features that differ most between sites (top {SHOWN})", site_features.head(SHOWN))]))
 
 
-def groups(b: _Builder) -> None:
+def groups(b: Builder) -> None:
     ctx = b.ctx
     b.tables["by_group"] = None
     if ctx.group is None:
@@ -65,20 +65,20 @@ def groups(b: _Builder) -> None:
     small = table.index[table.n < 30].tolist()
     if small:
         b.flag("low", "Groups", f"{len(small)} group(s) with fewer than 30 labelled rows "
-               f"({_name_list(small)}): estimates for them will be noisy", ctx.group)
+               f"({name_list(small)}): estimates for them will be noisy", ctx.group)
     if ctx.positive >= 0:
         one_class = table.index[(table.events == 0) | (table.events == table.n)].tolist()
         if one_class:
             b.flag("medium", "Groups", f"group(s) with only one outcome class: "
-                   f"{_name_list(one_class)}; per-group AUC and calibration are undefined",
+                   f"{name_list(one_class)}; per-group AUC and calibration are undefined",
                    ctx.group)
-    shown = table.sort_values("n", ascending=False).head(_SHOWN * 2)
-    text = (f"{len(table)} groups; outcome by group, chi-square {_p(p)}"
+    shown = table.sort_values("n", ascending=False).head(SHOWN * 2)
+    text = (f"{len(table)} groups; outcome by group, chi-square {p_text(p)}"
             + (f" (the {len(shown)} largest shown)" if len(shown) < len(table) else "") + ".")
-    b.sections.append(_Section("Groups", text, [("Outcome by group", shown)]))
+    b.sections.append(Section("Groups", text, [("Outcome by group", shown)]))
 
 
-def periods(b: _Builder) -> None:
+def periods(b: Builder) -> None:
     ctx = b.ctx
     b.tables["by_time"] = None
     if ctx.time is None:
@@ -93,21 +93,21 @@ def periods(b: _Builder) -> None:
         table["missing_share"] = (np.bincount(period, weights=cells, minlength=len(table))
                                   / np.bincount(period, minlength=len(table)) / len(info))[:len(table)]
     b.tables["by_time"] = table
-    if p < _ALPHA:
-        b.flag("low", "Time", f"the outcome changes over time ({_p(p)}): validate on a "
+    if p < ALPHA:
+        b.flag("low", "Time", f"the outcome changes over time ({p_text(p)}): validate on a "
                "later period too (temporal validation)", ctx.time)
     text = (f"Rows, outcome and the share of missing cells per period of {ctx.time!r} ({how}); "
-            f"outcome by period, chi-square {_p(p)}.")
-    b.sections.append(_Section("Time", text, [("By period", table)]))
+            f"outcome by period, chi-square {p_text(p)}.")
+    b.sections.append(Section("Time", text, [("By period", table)]))
 
 
-def _outcome_by(codes: np.ndarray, levels: list, name: str, ctx: _Context) -> tuple[pd.DataFrame, float]:
+def _outcome_by(codes: np.ndarray, levels: list, name: str, ctx: Context) -> tuple[pd.DataFrame, float]:
     """Rows, and the outcome, per level of a grouping over the labelled df rows."""
     y = ctx.y[:ctx.n]
     labelled = y >= 0
     if (codes[labelled] < 0).any():
         codes, levels = np.where(codes < 0, len(levels), codes), [*levels, _MISSING]
-    table = _crosstab(codes, len(levels), np.where(labelled, y, -1), len(ctx.classes))
+    table = crosstab(codes, len(levels), np.where(labelled, y, -1), len(ctx.classes))
     n = table.sum(axis=1)
     out = pd.DataFrame({"n": n, "share": n / n.sum()}, index=pd.Index([str(v) for v in levels], name=name))
     if ctx.positive >= 0:
@@ -119,7 +119,7 @@ def _outcome_by(codes: np.ndarray, levels: list, name: str, ctx: _Context) -> tu
         for k, cls in enumerate(ctx.classes):
             with np.errstate(invalid="ignore", divide="ignore"):
                 out[f"share_{cls}"] = table[:, k] / n
-    return out, _chi2_p(table)
+    return out, chi2_p(table)
 
 
 def _period_codes(series: pd.Series, freq) -> tuple[np.ndarray, list, str]:

@@ -7,34 +7,34 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from biomedkit._audit.columns import _ROW_NUMBER
-from biomedkit._audit.common import _ALPHA, _SEPARABLE_AUC, _SHOWN, _name_list, _rows
-from biomedkit._audit.report import _Section
-from biomedkit._audit.scan import _separability
+from biomedkit._audit.columns import ROW_NUMBER
+from biomedkit._audit.common import ALPHA, SEPARABLE_AUC, SHOWN, name_list, rows_used
+from biomedkit._audit.report import Section
+from biomedkit._audit.scan import classifier_separability
 
 if TYPE_CHECKING:
-    from biomedkit._audit.build import _Builder
+    from biomedkit._audit.build import Builder
 
 
-def train_test(b: _Builder) -> None:
+def train_test(b: Builder) -> None:
     ctx, scan = b.ctx, b.scan
     b.tables.update(overlap=None, drift=None)
     if ctx.split is None:
         return
-    checked = [c for c in scan.id_values if c in ctx.id_given or not _ROW_NUMBER.match(str(c))]
+    checked = [c for c in scan.id_values if c in ctx.id_given or not ROW_NUMBER.match(str(c))]
     overlap = b.tables["overlap"] = _overlap(b, checked)
     drift = b.tables["drift"] = _drift_table(b)
     for name, row in drift[drift.flag].iterrows():
         b.flag("medium", "Train/test", f"{name!r} drifted between training and test "
                f"({_drift_words(row, b.t)})", name)
     text = _method_text(b, checked) + _columns_not_shared(b) + _classifier(b)
-    b.sections.append(_Section("Train/test", text, [
+    b.sections.append(Section("Train/test", text, [
         ("Overlap", overlap),
-        (f"Drift (the flagged and the top {_SHOWN} others)",
-         pd.concat([drift[drift.flag], drift[~drift.flag].head(_SHOWN)]))]))
+        (f"Drift (the flagged and the top {SHOWN} others)",
+         pd.concat([drift[drift.flag], drift[~drift.flag].head(SHOWN)]))]))
 
 
-def _overlap(b: _Builder, checked: list) -> pd.DataFrame:
+def _overlap(b: Builder, checked: list) -> pd.DataFrame:
     """Test rows that share an identifier value, or a whole row, with the training rows;
     flagged, since the test set is then not independent."""
     ctx, scan = b.ctx, b.scan
@@ -63,19 +63,19 @@ def _overlap(b: _Builder, checked: list) -> pd.DataFrame:
     return overlap
 
 
-def _method_text(b: _Builder, checked: list) -> str:
+def _method_text(b: Builder, checked: list) -> str:
     """What the section compares, and the thresholds of the drift flags."""
     return (f"{int((b.ctx.split == 0).sum())} training rows and {int((b.ctx.split == 1).sum())} "
             "test rows. Overlap compares identifier values and whole-row hashes (identifiers "
-            "checked: " + (_name_list(checked) if checked else "none; pass id_columns= to check "
+            "checked: " + (name_list(checked) if checked else "none; pass id_columns= to check "
                            "for shared patients") + "). Drift: standardized mean difference (test "
             "minus training, pooled SD) and Kolmogorov-Smirnov statistic for numeric features, "
             "total variation distance for categorical ones (missing as a level); flagged at "
             f"|SMD| >= {b.t['drift_smd']}, KS >= {b.t['drift_ks']}, TVD >= {b.t['drift_tvd']} "
-            f"(or that change in the share missing), if also p < {_ALPHA}.")
+            f"(or that change in the share missing), if also p < {ALPHA}.")
 
 
-def _columns_not_shared(b: _Builder) -> str:
+def _columns_not_shared(b: Builder) -> str:
     """With a test frame: flag the columns of df it lacks; name those only it has."""
     ctx = b.ctx
     if not ctx.test_columns:
@@ -84,26 +84,26 @@ def _columns_not_shared(b: _Builder) -> str:
     only_test = [c for c in ctx.test_columns if c not in ctx.columns]
     if only_df:
         b.flag("medium", "Train/test", f"test lacks {len(only_df)} column(s) of df: "
-               f"{_name_list(only_df)}")
-    return f" Columns only in test (ignored): {_name_list(only_test)}." if only_test else ""
+               f"{name_list(only_df)}")
+    return f" Columns only in test (ignored): {name_list(only_test)}." if only_test else ""
 
 
-def _classifier(b: _Builder) -> str:
+def _classifier(b: Builder) -> str:
     """A classifier telling training from test rows: its row of the separability table, a
     flag if it does well, and a sentence."""
     ctx, scan = b.ctx, b.scan
-    sep = _separability(scan.split_X, ctx.split[scan.split_sample], ctx.seed)
+    sep = classifier_separability(scan.split_X, ctx.split[scan.split_sample], ctx.seed)
     if sep is None:
         return ""
     b.separability.append(dict(comparison="train vs test", **sep))
-    if sep["auc"] >= _SEPARABLE_AUC:
+    if sep["auc"] >= SEPARABLE_AUC:
         b.flag("medium", "Train/test", f"training and test rows are easy to tell apart (AUC "
                f"{sep['auc']:.3f}): the test set comes from a different distribution")
     return (f" A classifier tells training from test rows with AUC {sep['auc']:.3f} (0.5 is "
-            f"chance; 3-fold cross-validation on {_rows(sep['n_rows'], ctx.split)}).")
+            f"chance; 3-fold cross-validation on {rows_used(sep['n_rows'], ctx.split)}).")
 
 
-def _drift_table(b: _Builder) -> pd.DataFrame:
+def _drift_table(b: Builder) -> pd.DataFrame:
     cols = ["kind", "missing_train", "missing_test", "smd", "ks", "tvd", "new_levels", "p_value",
             "missing_p_value"]
     drift = b.info.loc[b.info.missing_train.notna(), cols]
@@ -111,7 +111,7 @@ def _drift_table(b: _Builder) -> pd.DataFrame:
     size = np.fmax(np.fmax(drift.smd.abs() / t["drift_smd"], drift.ks / t["drift_ks"]),
                    drift.tvd / t["drift_tvd"])
     missing = (drift.missing_test - drift.missing_train).abs() >= t["drift_tvd"]
-    flag = ((size >= 1) & (drift.p_value < _ALPHA)) | (missing & (drift.missing_p_value < _ALPHA))
+    flag = ((size >= 1) & (drift.p_value < ALPHA)) | (missing & (drift.missing_p_value < ALPHA))
     order = np.argsort(-size.fillna(0).to_numpy(), kind="stable")
     return drift.assign(flag=flag).iloc[order]
 
