@@ -23,15 +23,31 @@ __version__ = "0.1.0"
 # Public submodules, imported lazily on first attribute access.
 _SUBMODULES = ("datasets", "simulate", "models", "preprocessing", "validation", "missing",
                "imbalance", "multisite", "fairness", "explain", "widgets", "clustering", "rl",
-               "reports")
+               "reports", "privacy", "imaging")
 # Public functions that live in a submodule, also resolved lazily.
 _FUNCTIONS = {"check_env": "biomedkit._env", "audit": "biomedkit._audit", "show_progress": "biomedkit._progress"}
 
 __all__ = [*_SUBMODULES, *_FUNCTIONS, "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from biomedkit import (clustering, datasets, explain, fairness, imbalance, missing, models,
-                           multisite, preprocessing, reports, rl, simulate, validation, widgets)
+    from biomedkit import (
+        clustering,
+        datasets,
+        explain,
+        fairness,
+        imaging,
+        imbalance,
+        missing,
+        models,
+        multisite,
+        preprocessing,
+        privacy,
+        reports,
+        rl,
+        simulate,
+        validation,
+        widgets,
+    )
     from biomedkit._audit import audit
     from biomedkit._env import check_env
     from biomedkit._progress import show_progress

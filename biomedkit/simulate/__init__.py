@@ -13,6 +13,8 @@ Examples
 
 from biomedkit.simulate.cohort import CohortTruth, cohort
 from biomedkit.simulate.expression import ExpressionTruth, expression
+from biomedkit.simulate.tissue import TissueTruth, tissue_patches
 from biomedkit.simulate.treatment import TreatmentMDP, treatment_mdp
 
 __all__ = ["CohortTruth", "ExpressionTruth", "TreatmentMDP", "cohort", "expression", "treatment_mdp"]
+__all__ += ["TissueTruth", "tissue_patches"]
