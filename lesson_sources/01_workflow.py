@@ -44,10 +44,8 @@ from sklearn.base import clone
 from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import (ConfusionMatrixDisplay, accuracy_score, confusion_matrix,
-                             recall_score, roc_auc_score)
-from sklearn.model_selection import (StratifiedGroupKFold, StratifiedKFold, cross_validate,
-                                     train_test_split)
+from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score, confusion_matrix, recall_score, roc_auc_score
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_validate, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
