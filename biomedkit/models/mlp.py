@@ -11,10 +11,10 @@ from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from biomedkit._deprecation import keyword_only_after
+from biomedkit._estimators import classifier_fit_inputs
 from biomedkit._progress import progress
 
 
@@ -133,11 +133,7 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
         import torch
 
         hidden = self._check_params()
-        X, y = validate_data(self, X, y, dtype=np.float32)
-        check_classification_targets(y)
-        self.classes_, y = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(f"y contains only one class ({self.classes_[0]!r}); need at least 2")
+        X, y = classifier_fit_inputs(self, X, y)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         gen = torch.Generator().manual_seed(seed)
 

@@ -26,10 +26,10 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from biomedkit._checks import check_int, check_random_state
+from biomedkit._estimators import classifier_fit_inputs
 from biomedkit._progress import progress
 
 # Rényi orders for the accountant: Opacus's defaults (up to 63) and larger ones, which the
@@ -158,11 +158,7 @@ class DPMLPClassifier(ClassifierMixin, BaseEstimator):
         from torch.utils.data import DataLoader, TensorDataset
 
         hidden = self._check_params()
-        X, y = validate_data(self, X, y, dtype=np.float32)
-        check_classification_targets(y)
-        self.classes_, y = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(f"y contains only one class ({self.classes_[0]!r}); need at least 2")
+        X, y = classifier_fit_inputs(self, X, y)
         if self.batch_size > len(y):
             raise ValueError(f"batch_size ({self.batch_size}) is larger than the training set ({len(y)} rows)")
         device = torch.device(self.device)
