@@ -31,7 +31,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from biomedkit._checks import check_int, check_random_state
+from biomedkit._checks import check_float, check_int, check_random_state
 from biomedkit._deprecation import keyword_only_after, warn_deprecated
 from biomedkit._progress import parallel_progress, progress
 
@@ -371,11 +371,8 @@ def _check_estimator(estimator: Any) -> None:
 
 
 def _check_fraction(value: Any) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and 0 < value <= 1
-    if not ok:
-        raise ValueError(f"sample_fraction must be a number in (0, 1], the share of rows per "
-                         f"subsample; got {value!r}")
-    return float(value)
+    # the share of rows in each subsample
+    return check_float(value, "sample_fraction", 0, 1, open_low=True)
 
 
 def _check_ks(ks: Any, n_rows: int) -> list[int]:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from biomedkit._checks import check_int, check_random_state
+from biomedkit._checks import check_float, check_int, check_random_state
 from biomedkit._deprecation import warn_deprecated
 from biomedkit.simulate.treatment import TreatmentMDP, as_policy_probs
 
@@ -490,8 +490,4 @@ def _horizon(logs: pd.DataFrame, n_visits: int | None) -> int:
 
 
 def _check_unit(value: Any, name: str, *, open_low: bool) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value) \
-        and (value > 0 if open_low else value >= 0) and value <= 1
-    if not ok:
-        raise ValueError(f"{name} must be a number in {'(' if open_low else '['}0, 1]; got {value!r}")
-    return float(value)
+    return check_float(value, name, 0, 1, open_low=open_low)

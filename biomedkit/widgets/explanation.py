@@ -7,7 +7,7 @@ import pandas as pd
 import traitlets
 from scipy.special import expit
 
-from biomedkit._checks import check_random_state
+from biomedkit._checks import check_int, check_random_state
 from biomedkit.widgets._base import Explorer, css, esm, f32
 
 
@@ -101,8 +101,7 @@ def _typed(one, changes: dict) -> dict:
 
 
 def _check_options(max_points, patient, n: int) -> None:
-    if not isinstance(max_points, (int, np.integer)) or max_points < 10:
-        raise ValueError(f"max_points must be an integer >= 10; got {max_points!r}")
+    check_int(max_points, "max_points", 10)
     if not isinstance(patient, (int, np.integer)) or not 0 <= patient < n:
         raise ValueError(f"patient must be a position in [0, {n - 1}]; got {patient!r}")
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import traitlets
 
+from biomedkit._checks import check_int
 from biomedkit._deprecation import warn_deprecated
 from biomedkit.fairness.curves import CRITERIA, group_curves
 from biomedkit.widgets._base import Explorer, css, esm, f32
@@ -84,7 +85,7 @@ class FairnessExplorer(Explorer):
     def __init__(self, y_true, y_score, groups, *, sample_weight=None, threshold: float = 0.5,
                  n_thresholds: int = 201, reference=None, title: str | None = None):
         curves = group_curves(y_true, y_score, groups, sample_weight=sample_weight)
-        if not isinstance(n_thresholds, (int, np.integer)) or not 11 <= n_thresholds <= 2001:
+        if check_int(n_thresholds, "n_thresholds", 11) > 2001:
             raise ValueError(f"n_thresholds must be an integer in [11, 2001]; got {n_thresholds!r}")
         grid = _grid(*curves.score_range, n_thresholds)
         if not np.isfinite(threshold):
