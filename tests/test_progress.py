@@ -187,3 +187,23 @@ def test_fedavg_shows_its_rounds(bars):
     off, on = off_then_on(bars, run)
     pd.testing.assert_frame_equal(on.history, off.history, check_exact=True)
     assert_one_full_bar(bars, "fedavg rounds", 30)
+
+
+def test_bootstrap_optimism_shows_a_bar_and_gives_the_same_numbers(monkeypatch):
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+    from tqdm.auto import tqdm
+
+    X, y = make_classification(n_samples=120, n_features=4, random_state=0)
+
+    def run():
+        return bk.validation.bootstrap_optimism(LogisticRegression(), X, y, n_boot=25, random_state=0)
+
+    quiet = run()
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    bk.show_progress(True)
+    made = []
+    monkeypatch.setattr("tqdm.auto.tqdm", lambda *a, **k: made.append(k.get("desc")) or tqdm(*a, **k))
+    loud = run()
+    assert made == ["bootstrap_optimism"]
+    assert quiet.replicates.equals(loud.replicates)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from biomedkit._checks import check_binary, check_n_boot
 from biomedkit._deprecation import keyword_only_after
+from biomedkit._progress import parallel_progress
 
 
 def _check_xy(X, y):
@@ -177,7 +178,7 @@ def bootstrap_optimism(estimator, X, y, *, metric=None, n_boot: int = 200, rando
     >>> res = bk.validation.bootstrap_optimism(pipe, X, y, n_boot=200, random_state=0)  # doctest: +SKIP
     >>> print(res)                                                                     # doctest: +SKIP
     """
-    from joblib import Parallel, delayed
+    from joblib import delayed
     from sklearn.base import clone
     from sklearn.metrics import roc_auc_score
 
@@ -188,7 +189,8 @@ def bootstrap_optimism(estimator, X, y, *, metric=None, n_boot: int = 200, rando
         raise TypeError("metric must be a callable metric(y_true, y_prob) -> float")
     apparent = float(metric(y, clone(estimator).fit(X, y).predict_proba(X)[:, 1]))
     seeds = np.random.SeedSequence(random_state).generate_state(n_boot)
-    pairs = Parallel(n_jobs=n_jobs)(delayed(_one_replicate)(estimator, X, y, metric, s) for s in seeds)
+    tasks = (delayed(_one_replicate)(estimator, X, y, metric, s) for s in seeds)
+    pairs = parallel_progress(tasks, n_jobs=n_jobs, total=n_boot, desc="bootstrap_optimism")
     reps = pd.DataFrame(pairs, columns=["apparent_boot", "test_on_original"])
     reps["optimism"] = reps["apparent_boot"] - reps["test_on_original"]
     optimism = float(reps["optimism"].mean())
