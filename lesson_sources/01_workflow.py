@@ -20,7 +20,10 @@
 # - No machine learning yet: this lesson introduces the terms it uses.
 #
 # ## Estimated time
-# 60 minutes: 35 teaching, 25 exercises.
+# 90 minutes: 45 teaching, 45 exercises (3, about 15 minutes each).
+# Teaching includes the quiz. Timed for a first reading by a newcomer: the prose at about
+# 120 words a minute, a minute per code cell to run it and read its output, and about 15
+# minutes per exercise including its solution.
 #
 # ## Datasets
 # - `breast_cancer` (**real**: Breast cancer Wisconsin (diagnostic), 569 breast masses with

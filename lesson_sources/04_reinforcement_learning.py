@@ -21,7 +21,10 @@
 # - Basic probability: expected values and conditional probabilities. No previous RL.
 #
 # ## Estimated time
-# 75 minutes: 50 teaching, 25 exercises.
+# 95 minutes: 50 teaching, 45 exercises (3, about 15 minutes each).
+# Teaching includes the quiz. Timed for a first reading by a newcomer: the prose at about
+# 120 words a minute, a minute per code cell to run it and read its output, and about 15
+# minutes per exercise including its solution.
 #
 # ## Datasets
 # - A simulated chronic disease treated over 8 visits, from bk.simulate.treatment_mdp

@@ -23,7 +23,10 @@
 # - Calibration is introduced briefly here; lesson 11 treats it in depth.
 #
 # ## Estimated time
-# 75 minutes: 50 teaching, 25 exercises.
+# 115 minutes: 70 teaching, 45 exercises (3, about 15 minutes each).
+# Teaching includes the quiz. Timed for a first reading by a newcomer: the prose at about
+# 120 words a minute, a minute per code cell to run it and read its output, and about 15
+# minutes per exercise including its solution.
 #
 # ## Datasets
 # - `lung` (**real**: NCCTG advanced lung cancer, 228 patients from 18 institutions). The

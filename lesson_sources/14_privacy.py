@@ -23,7 +23,10 @@
 # - Lesson 09 (federated learning and secure aggregation), for the recap in Part 5.
 #
 # ## Estimated time
-# 80 minutes: 55 teaching, 25 exercises.
+# 100 minutes: 55 teaching, 45 exercises (3, about 15 minutes each).
+# Teaching includes the quiz. Timed for a first reading by a newcomer: the prose at about
+# 120 words a minute, a minute per code cell to run it and read its output, and about 15
+# minutes per exercise including its solution.
 #
 # ## Datasets
 # - `nhefs` (**real**: 1,629 adults of the NHANES I Epidemiologic Follow-up Study; their

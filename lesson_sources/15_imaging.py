@@ -23,7 +23,10 @@
 # - Lesson 10 (validation in another hospital) and lesson 11 (AUC intervals, DeLong's test).
 #
 # ## Estimated time
-# 80 minutes: 50 teaching, 30 exercises.
+# 95 minutes: 50 teaching, 45 exercises (3, about 15 minutes each).
+# Teaching includes the quiz. Timed for a first reading by a newcomer: the prose at about
+# 120 words a minute, a minute per code cell to run it and read its output, and about 15
+# minutes per exercise including its solution.
 #
 # ## Datasets
 # - `ihc` (**real**: one 512 x 512 image of a tissue section stained with haematoxylin and
