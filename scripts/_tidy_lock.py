@@ -33,6 +33,7 @@ def tidy(text: str, torch_pin: str) -> str:
     if re.search(r"^nvidia-", text, flags=re.M):
         raise SystemExit("the lock pulls CUDA libraries (nvidia-*): torch is not the CPU build")
     body = re.sub(r"\A(#.*\n)+", "", text)  # pip-compile's own header names this machine's paths
+    body = re.sub(r"#   -c \S+", "#   -c the CPU build of torch (scripts/lock.sh)", body)  # a temporary file
     return HEADER + "#\n" + body
 
 
