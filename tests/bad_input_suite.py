@@ -1,4 +1,4 @@
-"""Bad input through every public path (issue 17): a researcher's own table never crashes
+"""Bad input through every public path: a researcher's own table never crashes
 and never lies.
 
 One table drives the whole module. Each :class:`Row` names a public function, builds a valid
@@ -678,7 +678,7 @@ row("widgets.FairnessExplorer", y_score_groups,
     *[v for v in score_variants("y_score") if "all-equal" not in v.name and "exactly" not in v.name],
     *group_variants("groups"))
 
-# validation and fairness (another helper is rewriting them: known failures are marked) -------
+# validation and fairness (their known failures still to be marked xfail) ---------------------
 V = bk.validation
 row("validation.auc_ci", y_score, lambda y_true, y_score: V.auc_ci(y_true, y_score),
     *y_variants("y_true"), *score_variants("y_score", exact=handled(finite)))
