@@ -1,4 +1,4 @@
-"""Start JupyterLab or marimo on 127.0.0.1 and drive Debian's chromium with Playwright.
+"""Start JupyterLab, Notebook 7 or marimo on 127.0.0.1 and drive Debian's chromium with Playwright.
 
 Browser tests never download a browser: they use the system chromium that the README's
 set-up installs (``apt-get install chromium``), found by CHROMIUM or on the PATH.
@@ -50,15 +50,19 @@ def wait_for(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
 
 @contextlib.contextmanager
 def server(kind: str, workdir: Path, target: str | None = None, env: dict | None = None):
-    """Run ``jupyter lab`` (kind="lab") or ``marimo run target`` (kind="marimo"); yield its URL."""
+    """Run ``jupyter lab`` (kind="lab"), ``jupyter notebook`` (kind="notebook", Notebook 7) or
+    ``marimo run target`` (kind="marimo"); yield its URL."""
     port = free_port()
     env = {**os.environ, "JUPYTER_PLATFORM_DIRS": "1", "PYTHONUNBUFFERED": "1", **(env or {})}
-    if kind == "lab":
-        cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
+    if kind in ("lab", "notebook"):
+        # Both expose their application object (window.jupyterapp) for the tests to drive.
+        app = "LabApp" if kind == "lab" else "JupyterNotebookApp"
+        cmd = [sys.executable, "-m", "jupyter", kind, "--no-browser", "--ip=127.0.0.1",
                f"--port={port}", "--allow-root", "--IdentityProvider.token=", "--ServerApp.password=",
-               "--LabApp.news_url=", "--LabApp.expose_app_in_browser=True",
-               f"--ServerApp.root_dir={workdir}"]
-        url = f"http://127.0.0.1:{port}/lab"
+               f"--{app}.expose_app_in_browser=True", f"--ServerApp.root_dir={workdir}"]
+        if kind == "lab":  # Notebook 7 has no such option (and fails to start with it)
+            cmd.append("--LabApp.news_url=")
+        url = f"http://127.0.0.1:{port}/{'lab' if kind == 'lab' else 'tree'}"
     else:
         cmd = [sys.executable, "-m", "marimo", "run", str(target), "--headless", "--host",
                "127.0.0.1", "--port", str(port), "--no-token"]

@@ -1,4 +1,7 @@
-"""Drive a notebook in JupyterLab 4: open, run all, add a cell, read outputs."""
+"""Drive a notebook in JupyterLab 4 or Notebook 7: open, run all, add a cell, read outputs.
+
+Both front ends are built from the same JupyterLab components and expose the same application
+object, so one set of helpers drives either; only the address of a notebook differs."""
 
 from __future__ import annotations
 
@@ -18,7 +21,10 @@ ALL_DONE = """() => {
 
 
 def open_notebook(page, url: str, name: str) -> None:
-    page.goto(f"{url}/tree/{name}?reset", wait_until="domcontentloaded")
+    if url.endswith("/lab"):
+        page.goto(f"{url}/tree/{name}?reset", wait_until="domcontentloaded")
+    else:  # Notebook 7 serves the application at /tree and each notebook at /notebooks/<name>
+        page.goto(f"{url.rsplit('/', 1)[0]}/notebooks/{name}", wait_until="domcontentloaded")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
                            "&& window.jupyterapp.shell.currentWidget.sessionContext", timeout=120_000)
     page.wait_for_function("""() => {
@@ -71,14 +77,15 @@ def settings_dir(tmp_path):
 
 
 @contextlib.contextmanager
-def lesson_in_lab(lesson, tmp_path):
-    """Copy ``lesson`` to ``tmp_path``, serve it with JupyterLab, run every cell in chromium,
-    check that no cell failed and no widget failed to display; yield the page."""
+def lesson_in_lab(lesson, tmp_path, frontend: str = "lab"):
+    """Copy ``lesson`` to ``tmp_path``, serve it with JupyterLab (or Notebook 7:
+    ``frontend="notebook"``), run every cell in chromium, check that no cell failed and no
+    widget failed to display; yield the page."""
     from browser.harness import browser_page, server
 
     shutil.copy(lesson, tmp_path / lesson.name)
     env = {"JUPYTERLAB_SETTINGS_DIR": str(settings_dir(tmp_path))}
-    with server("lab", tmp_path, env=env) as url, browser_page() as page:
+    with server(frontend, tmp_path, env=env) as url, browser_page() as page:
         open_notebook(page, url, lesson.name)
         run_all(page)
         assert errors(page) == []

@@ -1,4 +1,4 @@
-"""The fairness explorer in a real browser: JupyterLab 4 and marimo, driven by Playwright.
+"""The fairness explorer in a real browser: JupyterLab 4, Notebook 7 and marimo, driven by Playwright.
 
 Each test runs the lesson, moves a slider the way a learner would (keyboard on the
 range input), and checks that the numbers the browser now shows are the ones Python
@@ -49,11 +49,12 @@ def move_slider(explorer, testid: str, presses: int) -> None:
         slider.press("ArrowRight" if presses > 0 else "ArrowLeft")
 
 
-def test_fairness_explorer_in_jupyterlab(tmp_path):
-    with lesson_in_lab(LESSON, tmp_path) as page:
+@pytest.mark.parametrize("frontend", ["lab", "notebook"])
+def test_fairness_explorer_in_jupyterlab_and_notebook_7(tmp_path, frontend):
+    with lesson_in_lab(LESSON, tmp_path, frontend) as page:
         explorer = page.locator("[data-testid=bk-fairness-explorer]").first
         explorer.scroll_into_view_if_needed()
-        shoot(page, tmp_path, "lab-before")
+        shoot(page, tmp_path, f"{frontend}-before")
         before = shown_table(explorer)
 
         move_slider(explorer, "bk-threshold-global", 12)
@@ -69,7 +70,7 @@ def test_fairness_explorer_in_jupyterlab(tmp_path):
         tprs = [v["tpr"] for v in preset.values()]
         assert max(tprs) - min(tprs) < 0.02  # the preset matched group B's TPR to group A's
         explorer.scroll_into_view_if_needed()
-        shoot(page, tmp_path, "lab-after")
+        shoot(page, tmp_path, f"{frontend}-after")
 
 
 def test_fairness_explorer_in_marimo(tmp_path):

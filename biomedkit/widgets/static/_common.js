@@ -34,3 +34,20 @@ const fmt = (v, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : "–");
 // for attribute values.
 const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+// Keys pressed inside an explorer (arrows on a slider, typing in a box) belong to it, not to
+// the notebook's shortcuts. JupyterLab reads shortcuts as keydown events bubble up, so
+// stopping them at the explorer is enough; Notebook 7 reads them on the way down (capture),
+// before they reach the explorer, and would turn ArrowRight into "move to the next cell".
+// A listener on window runs before any listener on document, so one listener (added once per
+// page) stops those events there. Stopping propagation cancels no default action: the
+// slider still moves.
+function keepKeys(root) {
+  root.setAttribute("data-bk-keys", "");
+  root.addEventListener("keydown", (e) => e.stopPropagation());
+  if (window.__biomedkitKeys) return;
+  window.__biomedkitKeys = true;
+  window.addEventListener("keydown", (e) => {
+    if (e.target instanceof Element && e.target.closest("[data-bk-keys]")) e.stopPropagation();
+  }, true);
+}

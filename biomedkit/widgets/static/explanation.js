@@ -105,7 +105,7 @@ function render({ model, el: host }) {
   const depPlot = el("div");
   dep.append(document.createTextNode("feature "), depX, document.createTextNode(" coloured by "), depC, depPlot);
   root.appendChild(grid);
-  root.addEventListener("keydown", (e) => e.stopPropagation()); // typing is not a notebook shortcut
+  keepKeys(root); // typing is not a notebook shortcut
   host.appendChild(root);
 
   function drawImportance() {

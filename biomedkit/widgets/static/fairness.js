@@ -112,8 +112,7 @@ function render({ model, el: host }) {
   root.appendChild(el("p", { class: "bk-note" },
     "Only aggregates (counts per group and threshold) are in this view, never patient rows. " +
     "Flagged means score ≥ threshold."));
-  // Keys pressed inside the explorer (arrows on a slider) are not notebook shortcuts.
-  root.addEventListener("keydown", (e) => e.stopPropagation());
+  keepKeys(root); // arrows on a slider are not notebook shortcuts
   host.appendChild(root);
 
   function set(indices, perGroup) {
