@@ -23,7 +23,7 @@ __version__ = "0.1.0"
 # Public submodules, imported lazily on first attribute access.
 _SUBMODULES = ("datasets", "simulate", "models", "preprocessing", "validation", "missing",
                "imbalance", "multisite", "fairness", "explain", "widgets", "clustering", "rl",
-               "reports", "privacy", "imaging")
+               "reports", "privacy", "imaging", "deep", "chem", "causal", "perturbation", "monitoring")
 # Public functions that live in a submodule, also resolved lazily.
 _FUNCTIONS = {"check_env": "biomedkit._env", "audit": "biomedkit._audit", "show_progress": "biomedkit._progress"}
 
@@ -31,15 +31,20 @@ __all__ = [*_SUBMODULES, *_FUNCTIONS, "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from biomedkit import (
+        causal,
+        chem,
         clustering,
         datasets,
+        deep,
         explain,
         fairness,
         imaging,
         imbalance,
         missing,
         models,
+        monitoring,
         multisite,
+        perturbation,
         preprocessing,
         privacy,
         reports,

@@ -18,3 +18,30 @@ from biomedkit.simulate.treatment import TreatmentMDP, treatment_mdp
 
 __all__ = ["CohortTruth", "ExpressionTruth", "TreatmentMDP", "cohort", "expression", "treatment_mdp"]
 __all__ += ["TissueTruth", "tissue_patches"]
+
+# The simulators of lessons 16-23, imported on first use (name -> module in this package).
+_LAZY = {
+    # lesson 18
+    "tumour_growth": "dynamics", "pharmacokinetics": "dynamics",
+    # lesson 19
+    "multimodal": "multimodal",
+    # lesson 20
+    "observational_study": "observational",
+    # lesson 21
+    "perturbations": "perturbation",
+    # lesson 22
+    "sequences": "sequences",
+    # lesson 23
+    "drifting_cohort": "drift",
+}
+__all__ += list(_LAZY)
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'biomedkit.simulate' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"biomedkit.simulate.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value
