@@ -28,7 +28,7 @@ _LAZY = {
     # lesson 20
     "observational_study": "observational",
     # lesson 21
-    "perturbations": "perturbation",
+    "perturbations": "perturbation", "PerturbationTruth": "perturbation",
     # lesson 22
     "sequences": "sequences",
     # lesson 23
