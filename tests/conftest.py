@@ -1,6 +1,12 @@
 """Shared test helpers."""
 
-import subprocess
+import os
+
+# PyTorch's worker threads sleep while they wait instead of spinning: on a busy 2-core machine
+# spinning threads slow the networks' tests several times. Set before anything imports torch.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import subprocess  # noqa: E402
 import sys
 from pathlib import Path
 
