@@ -575,3 +575,129 @@ def test_df_must_be_a_dataframe():
         bk.audit(np.zeros((5, 2)), 0)
     with pytest.raises(ValueError, match="test is an empty DataFrame"):
         bk.audit(cohort(n=100), "event", test=cohort(n=100).iloc[:0])
+
+
+# --- leaks of a follow-up table: time and event columns behind a derived outcome -------------
+
+@pytest.fixture(scope="module")
+def follow_up():
+    """GBSG2 (real, lifelines) with the outcome 'recurrence or death within 2 years' derived
+    from its follow-up time and event flag, as lesson 24 does; age_band is a legitimate text
+    column, futime_noise and the other names decoys."""
+    import warnings
+
+    from lifelines.datasets import load_gbsg2
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the rows censored before 2 years
+        df = bk.datasets.binary_at_horizon(load_gbsg2(), time="time", event="cens", horizon=730)
+    return df, bk.audit(df, "event_by_horizon")
+
+
+def test_time_and_event_columns_behind_a_derived_outcome_are_high_leaks(follow_up):
+    df, report = follow_up
+    leaks = {f.column: f for f in report.findings if f.section == "Possible leaks"}
+    assert set(leaks) == {"time", "cens"}
+    assert {f.severity for f in leaks.values()} == {"high"}
+    assert "looks like a follow-up time" in leaks["time"].message
+    assert "looks like an event indicator and fixes the target on one side" in leaks["cens"].message
+    table = report.leakage
+    assert table.loc["time", "reason"] == "AUC, one-sided, name"
+    assert table.loc["cens", "reason"] == "one-sided, name"  # its AUC alone stays below 0.9
+    assert table.loc["cens", "auc"] < 0.9
+    assert table.loc[["time", "cens"], "looks_like"].tolist() == ["follow-up time", "event indicator"]
+    assert not table.drop(index=["time", "cens"]).flag.any()  # the eight baseline predictors
+
+
+def test_one_sided_share_and_p_value_match_pandas_and_scipy_hypergeom(follow_up):
+    from scipy.stats import hypergeom
+
+    df, report = follow_up
+    y = df["event_by_horizon"]
+    row = report.leakage.loc["cens"]
+    censored = df["cens"] == 0
+    assert (y[censored] == 0).all() and (y[~censored] == 1).any()  # cens = 0 fixes the target
+    assert row.one_sided == pytest.approx(censored.mean(), abs=1e-12)
+    assert row.one_sided_rule == "cens <= 0 -> 0"
+    k, n, n_neg = int(censored.sum()), len(df), int((y == 0).sum())
+    assert row.one_sided_p == pytest.approx(2 * hypergeom(n, n_neg, k).pmf(k), rel=1e-9)
+    # the follow-up time: every woman followed past the last event before day 730 has target 0
+    last_event = df.loc[y == 1, "time"].max()
+    beyond = df["time"] > last_event
+    assert report.leakage.loc["time", "one_sided"] == pytest.approx(beyond.mean(), abs=1e-12)
+    assert (y[beyond] == 0).all()
+
+
+def test_one_sided_run_by_hand():
+    from biomedkit._audit.stats import one_sided
+
+    # values 1..5 (rows) x labels (0, 1): 1 and 2 only label 0 (3 rows), 3 mixed, 4 and 5 label 1
+    table = np.array([[2, 0], [1, 0], [1, 1], [0, 1], [0, 1]])
+    k, label, side, cut, p = one_sided(table)
+    assert (k, label, side, cut) == (3, 0, -1, 1)
+    assert p == pytest.approx(2 * (4 / 7) * (3 / 6) * (2 / 5))  # C(4, 3) / C(7, 3), two sides
+    assert one_sided(np.array([[1, 1], [2, 3]]))[:4] == (0, -1, 0, -1)  # mixed at both ends
+
+
+def test_one_sided_run_matches_a_walk_over_the_sorted_rows():
+    from biomedkit._audit.stats import one_sided
+
+    def walk(table):  # the reference: walk value by value from each end, skipping empty ones
+        best = (0, -1, 0, -1)
+        for side, order in ((-1, range(len(table))), (1, range(len(table) - 1, -1, -1))):
+            k, label, cut = 0, -1, -1
+            for v in order:
+                if table[v].sum() == 0:
+                    continue
+                labels = np.flatnonzero(table[v])
+                if len(labels) > 1 or (label >= 0 and labels[0] != label):
+                    break
+                k, label, cut = k + table[v].sum(), labels[0], v
+            if k > best[0]:
+                best = (k, label, side, cut)
+        return best
+
+    rng = np.random.default_rng(6)
+    for trial in range(40):
+        n_values = int(rng.integers(1, 400))
+        table = rng.multinomial(int(rng.integers(1, 4)), [0.5, 0.3, 0.2], size=n_values)[:, :2]
+        if trial % 2:  # long pure runs at one end, past the first window of 64 values
+            run = int(rng.integers(0, n_values + 1))
+            table[:run, 1] = 0
+        assert one_sided(table)[:4] == walk(table), trial
+
+
+def test_follow_up_names_alone_are_medium_and_decoys_are_not_flagged():
+    df = cohort(n=1000, seed=21)
+    rng = np.random.default_rng(3)
+    df["futime"] = rng.exponential(900, len(df)).round(1)  # unrelated to the event here
+    df["smoking_status"] = rng.integers(0, 3, len(df))  # 'status', but not a follow-up column
+    df["days_in_icu"] = rng.integers(0, 9, len(df))
+    report = bk.audit(df, "event")
+    leaks = [f for f in report.findings if f.section == "Possible leaks"]
+    assert [(f.column, f.severity) for f in leaks] == [("futime", "medium")]
+    assert "known only at the end of follow-up" in leaks[0].message
+    assert report.leakage.loc[["smoking_status", "days_in_icu"], "looks_like"].tolist() == ["", ""]
+
+
+def test_a_feature_that_fixes_the_target_on_one_side_is_flagged_without_a_name():
+    df = cohort(n=1000, seed=22)
+    rng = np.random.default_rng(4)
+    marker = rng.normal(0, 1, len(df))
+    # below zero the marker is only ever recorded for patients without the event
+    df["marker"] = np.where((df["event"] == 0) & (rng.random(len(df)) < 0.4), -1 - rng.random(len(df)),
+                            np.abs(marker))
+    report = bk.audit(df, "event")
+    row = report.leakage.loc["marker"]
+    assert row.reason == "one-sided" and row.auc < 0.9 and row.one_sided > 0.2
+    (finding,) = [f for f in report.findings if f.column == "marker"]
+    assert finding.severity == "medium" and "fixes the target on one side of a cut" in finding.message
+
+
+def test_a_distinct_follow_up_time_stays_a_feature_not_an_identifier():
+    df = cohort(n=500, seed=23)
+    df["futime"] = np.random.default_rng(5).permutation(len(df)) + 1  # an integer in every row
+    df["serial"] = np.arange(len(df))
+    report = bk.audit(df, "event")
+    assert "futime" in report.leakage.index and "futime" not in report.identifiers.index
+    assert "serial" in report.identifiers.index

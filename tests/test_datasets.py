@@ -166,3 +166,20 @@ def test_wheel_carries_the_cards_and_scripts_and_reads_them_outside_a_checkout(t
     )
     folder, count = out.stdout.split()
     assert folder.startswith(str(tmp_path / "site")) and int(count) == len(CATALOG)
+
+
+def test_gbsg2_matches_sauerbrei_and_royston():
+    # Sauerbrei and Royston (1999): 686 women with complete data, 299 events (recurrence or
+    # death), 246 of them on hormonal therapy (TH.data's GBSG2 as lifelines ships it)
+    frame = bk.datasets.load("gbsg2").frame
+    assert len(frame) == 686 and int(frame["cens"].sum()) == 299
+    assert int((frame["horTh"] == "yes").sum()) == 246
+    assert sorted(frame["tgrade"].unique()) == ["I", "II", "III"]
+    assert sorted(frame["menostat"].unique()) == ["Post", "Pre"]
+
+
+def test_binary_at_horizon_is_exported():
+    assert "binary_at_horizon" in bk.datasets.__all__
+    from biomedkit.datasets._horizon import binary_at_horizon
+
+    assert bk.datasets.binary_at_horizon is binary_at_horizon

@@ -12,6 +12,18 @@ _ID_TOKENS = {"id", "ids", "mrn", "uuid", "guid", "ssn", "nhs", "identifier", "a
 _ID_PREFIXES = ("patient", "subject", "record", "study", "sample", "person", "participant", "visit",
                 "encounter", "admission", "specimen", "row", "case")
 _ID_ALONE = ("patient", "subject", "participant", "person", "record", "specimen", "sample")
+# Names of the columns a follow-up table carries (R survival, lifelines, trial exports):
+# follow-up times (time, futime, days, os_time, pfs_months) and event indicators (event,
+# cens, status, death, vital_status). A name is read as one only when all its words are
+# from these lists, so that smoking_status or days_in_icu are not.
+_TIME_WORDS = {"time", "times", "futime", "fu", "followup", "follow", "day", "days", "tte",
+               "survtime", "stime", "dtime", "rtime", "rfstime", "ostime", "pfstime", "survival",
+               "surv", "ttr", "ttp", "ttd"}
+_ENDPOINTS = {"os", "pfs", "dfs", "rfs", "efs", "mfs", "dss", "css"}
+_EVENT_WORDS = {"event", "events", "cens", "censor", "censored", "censoring", "status", "fustat",
+                "death", "dead", "died", "deceased", "vital", "relapse", "recurrence", "recur"}
+_FILLER = {"to", "of", "up", "at", "in", "month", "months", "year", "years", "yrs", "week", "weeks",
+           "indicator", "ind", "flag"}
 ROW_NUMBER = re.compile(r"^(unnamed.*|index|level_0)$", re.IGNORECASE)  # CSV and reset_index leftovers
 
 
@@ -35,9 +47,14 @@ def encode_column(series: pd.Series) -> tuple[str, np.ndarray]:
     return "categorical", codes.astype(np.int64)
 
 
+def _words(name) -> set:
+    """The lower-case words of a column name (snake_case, camelCase, dots)."""
+    return {t.lower() for t in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", str(name))}
+
+
 def _id_name(name) -> bool:
     text = str(name)
-    tokens = {t.lower() for t in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", text)}
+    tokens = _words(text)
     compact = re.sub(r"[^a-z0-9]", "", text.lower())
     if tokens & _ID_TOKENS or ROW_NUMBER.match(text) or compact in _ID_ALONE:
         return True
@@ -58,3 +75,17 @@ def id_reasons(name, kind, values, missing, n_unique, n) -> str:
     if _id_name(name):
         reasons.append("name looks like an identifier")
     return "; ".join(reasons)
+
+
+def survival_role(name, kind: str, n_unique: int) -> str:
+    """'follow-up time' or 'event indicator' when the name says so (every word of it from
+    the follow-up vocabulary above), '' otherwise; a numeric column with more than two
+    values and a time word is a time, one with an event word an indicator."""
+    words = _words(name)
+    keys = words & (_TIME_WORDS | _ENDPOINTS | _EVENT_WORDS)
+    if not keys or not words <= keys | _FILLER:
+        return ""
+    timed = words & (_TIME_WORDS | _ENDPOINTS)
+    if kind == "numeric" and n_unique > 2 and (timed or not words & _EVENT_WORDS):
+        return "follow-up time"
+    return "event indicator" if words & (_EVENT_WORDS | _ENDPOINTS) else ""

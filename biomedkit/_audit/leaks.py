@@ -15,6 +15,7 @@ from biomedkit._audit.scan import MIN_EVENTS
 if TYPE_CHECKING:
     from biomedkit._audit.build import Builder
 
+ONE_SIDED_SHARE = 0.2  # rows beyond a cut, all of one outcome, that make a feature a suspect
 _SITE_COLUMNS = ["site", "class", "auc_in_site", "auc_elsewhere", "auc_overall", "direction",
                  "n_in_site", "events_in_site"]  # then p_value and flag
 
@@ -25,18 +26,33 @@ def leakage(b: Builder) -> None:
     table = auc_table(feats, ctx.classes, "auc", "auc_class", "higher")
     table["n_used"] = feats.n_used.astype(int)
     table["method"] = np.where(feats.kind == "categorical", "out-of-fold target mean", "rank")
+    table["one_sided"] = feats.one_sided.astype(float)
+    table["one_sided_p"] = feats.one_sided_p.astype(float)
+    table["one_sided_rule"] = [_rule(*args, ctx.classes) for args in zip(
+        feats.index, feats.one_sided, feats.one_sided_side, feats.one_sided_cut, feats.one_sided_class)]
+    table["looks_like"] = feats.survival
     table = table.sort_values("auc", ascending=False, na_position="last")
-    table["flag"] = table.auc >= b.t["leak_auc"]
+    by_auc = table.auc >= b.t["leak_auc"]
+    determined = (table.one_sided >= ONE_SIDED_SHARE) & (table.one_sided_p < ALPHA)
+    named = table.looks_like != ""
+    table["flag"] = by_auc | determined | named
+    table["reason"] = [", ".join(r for r, hit in (("AUC", a), ("one-sided", d), ("name", m)) if hit)
+                       for a, d, m in zip(by_auc, determined, named)]
     b.tables["leakage"] = table
     for name, row in table[table.flag].iterrows():
-        b.flag("high", "Possible leaks", f"{name!r} alone predicts the target with AUC "
-               f"{row.auc:.3f}: is it measured after the outcome, or derived from it?", name)
+        _flag_leak(b, name, row, by_auc[name], determined[name])
     against, where = (("the target", "cases") if ctx.positive >= 0 else
                       ("each class against the rest (the best-separated in 'class')", "it"))
     text = (f"Each feature alone as a score for {against}: rank AUC for numeric features, "
             f"folded as max(AUC, 1 - AUC) ('direction': values higher or lower in {where}), and "
             "a 5-fold out-of-fold target-mean encoding for categorical ones. Flagged at AUC >= "
-            f"{b.t['leak_auc']}: a single feature that strong is rare in clinical data.")
+            f"{b.t['leak_auc']}: a single feature that strong is rare in clinical data. Also "
+            f"flagged: a numeric feature beyond one cut of which at least {ONE_SIDED_SHARE:.0%} "
+            "of the rows all have the same outcome ('one_sided': the target is fixed on that "
+            f"side; chance of so long a run if outcomes were shuffled < {ALPHA}), and a column "
+            "named like a follow-up time (time, futime, days, os_time, pfs) or an event "
+            "indicator (event, cens, status, death): an outcome read at a horizon from such "
+            "columns is given away by them ('looks_like').")
     shown = pd.concat([table[table.flag], table[~table.flag].head(SHOWN)])
     tables = [(f"Univariable AUC (the flagged and the top {SHOWN} others)", shown)]
     b.tables["site_leakage"] = None
@@ -47,6 +63,42 @@ def leakage(b: Builder) -> None:
         tables.append((f"Univariable AUC within each site (the flagged and the top {SHOWN} others)",
                        pd.concat([by_site[by_site.flag], by_site[~by_site.flag].head(SHOWN)])))
     b.sections.append(Section("Possible leaks", text, tables))
+
+
+def _rule(name, share, side, cut, label, classes) -> str:
+    """'time >= 731 -> 0': beyond the cut the target is always that class ('' if no run)."""
+    if not share > 0:
+        return ""
+    return f"{name} {'<=' if side < 0 else '>='} {cut:g} -> {classes[int(label)]}"
+
+
+def _flag_leak(b: Builder, name, row, by_auc: bool, determined: bool) -> None:
+    """One finding per flagged feature: high for a strong AUC, or for a follow-up column
+    that fixes the target on one side; medium for the other reasons alone."""
+    role = row.looks_like
+    a_role = f"an {role}" if role[:1] in "aeiou" else f"a {role}"
+    derived = ("if the target was derived from it (an event by a horizon), it gives the target "
+               "away: leave it out of the features")
+    beyond = "" if not determined else (
+        f"all {round(row.one_sided * row.n_used)} rows ({row.one_sided:.0%}) with "
+        f"{row.one_sided_rule.replace(' -> ', ' have target ')}, {p_text(row.one_sided_p)}")
+    if by_auc:
+        message = (f"{name!r} alone predicts the target with AUC {row.auc:.3f}: is it measured "
+                   "after the outcome, or derived from it?")
+        if role:
+            message += f" It looks like {a_role}: {derived}"
+        b.flag("high", "Possible leaks", message, name)
+    elif determined and role:
+        b.flag("high", "Possible leaks", f"{name!r} looks like {a_role} and fixes the target on "
+               f"one side ({beyond}): the target seems derived from it; leave it out of the "
+               "features", name)
+    elif determined:
+        b.flag("medium", "Possible leaks", f"{name!r} fixes the target on one side of a cut "
+               f"({beyond}): a near-deterministic relation; is it measured after the outcome, "
+               "or derived from it?", name)
+    else:
+        b.flag("medium", "Possible leaks", f"{name!r} looks like {a_role}: it is known only "
+               f"at the end of follow-up, not when a prediction is made, and {derived}", name)
 
 
 def _within_sites(b: Builder, overall: pd.Series) -> pd.DataFrame:

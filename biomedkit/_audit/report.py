@@ -65,7 +65,10 @@ class AuditReport(HtmlMarkdownReport):
     identifiers : DataFrame
         Identifier-like columns, why, and their AUC for the target.
     leakage : DataFrame
-        Every feature's univariable AUC for the target (folded, so >= 0.5) and a flag.
+        Every feature's univariable AUC for the target (folded, so >= 0.5); the longest run
+        of rows beyond a cut with one outcome (``one_sided``: its share of the rows, its
+        rule and p-value); what the name looks like (``looks_like``: follow-up time, event
+        indicator or ''); a flag and its ``reason`` (AUC, one-sided, name).
     site_leakage : DataFrame or None
         With ``site=``: per feature and site, the same AUC within the site
         (``auc_in_site``), at the other sites together (``auc_elsewhere``) and in the whole

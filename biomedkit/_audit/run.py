@@ -76,6 +76,9 @@ def audit(
     leak_auc : float, default=0.9
         A feature whose univariable AUC (folded, >= 0.5) reaches this is flagged; so is
         one that reaches it within one site while staying below it at the other sites.
+        Two more kinds of possible leak are flagged whatever their AUC: a numeric feature
+        that fixes the target on one side of a cut, and a column named like a follow-up
+        time or an event indicator (see Notes).
     rare_class : float, default=0.05
         A class with a smaller share than this is flagged as rare.
     drift_smd, drift_ks, drift_tvd : float, default=0.2, 0.1, 0.1
@@ -107,6 +110,20 @@ def audit(
     outcome. With more than two classes each class is taken against the rest and the best
     is reported. The same AUCs, with the site as the label, rank the features that differ
     between sites.
+
+    One-sided relations and follow-up columns: a numeric feature is flagged when, beyond
+    some cut (its lowest or its highest values), at least 20 % of the rows where it is
+    observed all have the same outcome, and so long a run would arise by chance with
+    probability below 0.001 if the outcomes were shuffled (hypergeometric, doubled for the
+    two ends): an event indicator or a follow-up time behind an outcome read at a horizon
+    does this, as does a value recorded only for one outcome. A column whose name is made of
+    follow-up words only (``time``, ``futime``, ``days``, ``os_time``, ``pfs_months``;
+    ``event``, ``cens``, ``status``, ``death``, ``vital_status``) is flagged too: it is known
+    only at the end of follow-up, not when a prediction is made (high severity when it also
+    predicts or fixes the target, medium otherwise). The ``leakage`` table says why
+    (``reason``), and shows the run (``one_sided``, ``one_sided_rule``, ``one_sided_p``) and
+    what the name looks like (``looks_like``). Such a column is never taken for an
+    identifier because its values are distinct.
 
     Per-site leak screen (with ``site=``): each feature's AUC among the rows of each site
     and among those of the other sites together, computed as above (a numeric feature

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from biomedkit._audit.columns import encode_column, id_reasons
+from biomedkit._audit.columns import encode_column, id_reasons, survival_role
 from biomedkit._audit.context import Context
 from biomedkit._audit.stats import (
     auc_of_table,
@@ -18,6 +18,7 @@ from biomedkit._audit.stats import (
     chi2_p,
     column_hash,
     crosstab,
+    one_sided,
     oof_encoded_auc,
 )
 
@@ -28,7 +29,8 @@ _SITE_CELLS = 1 << 16  # value x site x class counts per numeric column in the p
 _ROW_DEFAULTS = dict(auc=np.nan, auc_class=-1, higher=True, n_used=0, site_auc=np.nan,
                      site_class=-1, site_higher=True, missing_train=np.nan, missing_test=np.nan,
                      missing_p_value=np.nan, smd=np.nan, ks=np.nan, tvd=np.nan, new_levels=np.nan,
-                     p_value=np.nan)
+                     p_value=np.nan, one_sided=np.nan, one_sided_class=-1, one_sided_side=0,
+                     one_sided_cut=np.nan, one_sided_p=np.nan)
 
 
 @dataclass
@@ -141,8 +143,13 @@ def _describe(col: _Column, ctx: Context) -> dict:
                n_missing=int(df_missing.sum()), n_unique=n_unique)
     row["id_reasons"] = reasons = id_reasons(name, col.kind, col.values[:n], df_missing, n_unique, n)
     named_role = name in (ctx.site, ctx.group, ctx.time)  # the caller said what it is
+    # a follow-up time may hold a distinct number in every row; it stays a feature, so that
+    # the leak section names it for what it is
+    row["survival"] = "" if named_role else survival_role(name, col.kind, n_unique)
+    unique_only = reasons and "name" not in reasons and row["survival"]
     row["role"] = ("target" if name == ctx.target else "split" if name == ctx.split_column
-                   else "id" if name in ctx.id_given or (reasons and not named_role) else "feature")
+                   else "id" if name in ctx.id_given or (reasons and not named_role and not unique_only)
+                   else "feature")
     return row
 
 
@@ -152,9 +159,18 @@ def _score(scan: Scan, col: _Column, row: dict, ctx: Context, site_labels) -> No
     inputs."""
     n, role, name = ctx.n, row["role"], col.name
     if role in ("feature", "id"):
-        aucs = _label_aucs(col, ctx.y, len(ctx.classes), ctx)
+        # value x class counts of a numeric column (test-frame rows have no label): its AUCs
+        # and the one-sided screen both read them
+        counts = None if col.categorical else crosstab(col.codes, col.n_codes, ctx.y[:col.values.size],
+                                                       len(ctx.classes))
+        aucs = _label_aucs(col, ctx.y, len(ctx.classes), ctx) if counts is None else auc_of_table(counts)
         row["auc"], row["auc_class"], row["higher"] = best_auc(aucs, ctx.positive)
         row["n_used"] = int(((ctx.y[:n] >= 0) & (~col.missing[:n] | col.categorical)).sum())
+    if role == "feature" and col.kind == "numeric":
+        k, label, side, cut, p = one_sided(counts)
+        if k:
+            row.update(one_sided=k / row["n_used"], one_sided_class=label, one_sided_side=side,
+                       one_sided_cut=float(col.uniques[cut]), one_sided_p=p)
     informative = role == "feature" and row["n_unique"] > 1 and name != ctx.time
     if ctx.site_codes is not None and informative and name != ctx.site:
         aucs = _label_aucs(col, ctx.site_codes, len(ctx.site_levels), ctx)

@@ -81,6 +81,52 @@ def best_auc(aucs: np.ndarray, label: int = -1) -> tuple[float, int, bool]:
     return float(folded[k]), k, bool(aucs[k] >= 0.5)
 
 
+def one_sided(table: np.ndarray) -> tuple[int, int, int, int, float]:
+    """The longest run of rows, from the lowest or from the highest values of a score, in
+    which every row has the same label: the target fixed on one side of a cut.
+
+    ``table``: counts per distinct value (rows, in increasing order) and label (columns).
+    Returns the run's rows, its label, its side (-1: low values, +1: high values), the
+    index of the last value in the run (the cut), and the chance of so long a run by luck:
+    the hypergeometric probability that the run's rows all carry its label when labels are
+    shuffled, doubled for the two sides. ``(0, -1, 0, -1, 1.0)`` when there is no run.
+    """
+    from scipy.special import gammaln
+
+    best = (0, -1, 0, -1)
+    for side in (-1, 1):
+        k, label, cut = _run_from_end(table if side < 0 else table[::-1])
+        if k > best[0]:
+            best = (k, label, side, cut if side < 0 else len(table) - 1 - cut)
+    k, c, side, cut = best
+    if k == 0:
+        return 0, -1, 0, -1, 1.0
+    n, n_c = float(table.sum()), float(table[:, c].sum())
+    # C(n_c, k) / C(n, k): the k rows beyond the cut all drawn from the n_c rows of label c
+    log_p = gammaln(n_c + 1) - gammaln(n_c - k + 1) - gammaln(n + 1) + gammaln(n - k + 1)
+    return k, c, side, cut, float(min(1.0, 2 * np.exp(log_p)))
+
+
+def _run_from_end(table: np.ndarray) -> tuple[int, int, int]:
+    """Rows, label and last value (index) of the run of one label from the first value of
+    ``table``; values without rows are skipped. Looks at a growing window of values only,
+    since a run is usually short and the table can hold a row per patient."""
+    size = 64
+    while True:
+        part = table[:size]
+        totals = part.sum(axis=1)
+        seen = np.flatnonzero(totals > 0)
+        if seen.size:
+            label = int(part[seen[0]].argmax())
+            pure = part[seen, label] == totals[seen]  # every row of the value has that label
+            if not pure.all() or size >= len(table):
+                length = seen.size if pure.all() else int(np.argmin(pure))
+                return int(totals[seen[:length]].sum()), label, int(seen[length - 1]) if length else -1
+        elif size >= len(table):
+            return 0, -1, -1
+        size *= 4
+
+
 def chi2_p(table: np.ndarray) -> float:
     from scipy.stats import chi2_contingency
 

@@ -15,9 +15,10 @@ import pandas as pd
 from biomedkit.datasets._cards import FIELDS, all_cards, get_card
 from biomedkit.datasets._convert import model_ready
 from biomedkit.datasets._dataset import Dataset
+from biomedkit.datasets._horizon import binary_at_horizon
 from biomedkit.datasets._remote import cache_dir, fetch
 
-__all__ = ["Dataset", "cache_dir", "catalog", "fetch", "load", "model_ready"]
+__all__ = ["Dataset", "binary_at_horizon", "cache_dir", "catalog", "fetch", "load", "model_ready"]
 
 
 def catalog() -> pd.DataFrame:

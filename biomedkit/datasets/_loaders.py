@@ -54,6 +54,11 @@ def kidney_transplant() -> tuple[pd.DataFrame, dict]:
     return lifelines_data.load_kidney_transplant(), {}
 
 
+def gbsg2() -> tuple[pd.DataFrame, dict]:
+    lifelines_data = _require("lifelines.datasets", "lifelines", "gbsg2")
+    return lifelines_data.load_gbsg2(), {}
+
+
 def nhefs() -> tuple[pd.DataFrame, dict]:
     nhefs_data = _require("causaldata.nhefs", "causaldata", "nhefs")
     frame = nhefs_data.load_pandas().data.copy()
@@ -101,6 +106,7 @@ REAL = {
     "lung": lung,
     "actg175": actg175,
     "kidney_transplant": kidney_transplant,
+    "gbsg2": gbsg2,
     "nhefs": nhefs,
     "solubility": solubility,
     "ihc": ihc,
