@@ -31,24 +31,35 @@ def check_device(device) -> str:
     return device
 
 
-def build_network(channels: tuple[int, ...], n_classes: int, generator):
+POOLINGS = ("average", "flatten")
+
+
+def build_network(channels: tuple[int, ...], n_classes: int, generator, *, in_channels: int = 3,
+                  pooling: str = "average", image_size: tuple[int, int] | None = None):
     """Fixed input centring, convolutions (3 x 3, ReLU; a 2 x 2 max-pool after the first),
-    global average pooling, a linear layer. Weights are drawn from ``generator``, not from
-    PyTorch's global generator."""
+    then global average pooling (``pooling="average"``) or the feature maps flattened as
+    they are (``"flatten"``, which needs ``image_size``), and a linear layer. Weights are
+    drawn from ``generator``, not from PyTorch's global generator."""
     import torch
     from torch import nn
 
     from biomedkit.imaging._layers import Standardize
 
     layers: list[nn.Module] = [Standardize()]
-    for i, (fan_in, fan_out) in enumerate(zip((3, *channels[:-1]), channels)):
+    for i, (fan_in, fan_out) in enumerate(zip((in_channels, *channels[:-1]), channels)):
         layers += [nn.Conv2d(fan_in, fan_out, 3, padding=1), nn.ReLU()]
         if i == 0:
             layers.append(nn.MaxPool2d(2))
     network = nn.Sequential()
     network.add_module("features", nn.Sequential(*layers))
-    network.add_module("pool", nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten()))
-    network.add_module("head", nn.Linear(channels[-1], n_classes))
+    if pooling == "average":
+        network.add_module("pool", nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten()))
+        network.add_module("head", nn.Linear(channels[-1], n_classes))
+    else:
+        # every position keeps its own weights: where a pattern is matters
+        n_positions = (image_size[0] // 2) * (image_size[1] // 2)
+        network.add_module("pool", nn.Flatten())
+        network.add_module("head", nn.Linear(channels[-1] * n_positions, n_classes))
     with torch.no_grad():
         for module in network.modules():
             if isinstance(module, (nn.Conv2d, nn.Linear)):
@@ -63,8 +74,9 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
     """A small convolutional neural network that classifies image patches.
 
     The network: pixels centred as ``(x - 0.5) / 0.25``, 3 x 3 convolutions with ReLU
-    (``channels`` filters each; a 2 x 2 max-pool after the first), global average pooling,
-    and a linear layer with one output per class, trained with AdamW on the cross-entropy.
+    (``channels`` filters each; a 2 x 2 max-pool after the first), global average pooling
+    (or the feature maps flattened, ``pooling="flatten"``), and a linear layer with one
+    output per class, trained with AdamW on the cross-entropy.
     Small on purpose: it trains on a few thousand 32 x 32 patches in seconds on a laptop's
     CPU. While it trains, a progress bar shows the epoch and the loss
     (``bk.show_progress(False)`` turns bars off).
@@ -88,6 +100,15 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
         Applied to every training batch: ``augment(batch, generator)`` takes a float tensor
         (batch, 3, height, width) and a ``torch.Generator`` and returns a new tensor of the
         same shape, for example :class:`biomedkit.imaging.Augmentation`.
+    in_channels : int, default=3
+        Channels of the images: 3 for colour patches (n, 3, height, width), 1 for grey
+        images (n, 1, height, width) such as those of :class:`biomedkit.deep.TabularToImage`.
+    pooling : {"average", "flatten"}, default="average"
+        How the last feature maps reach the linear layer. ``"average"``: global average
+        pooling, so a pattern counts the same wherever it is (right for tissue, where a
+        tumour nucleus can lie anywhere in a patch). ``"flatten"``: every position keeps its
+        own weights, for images whose pixels have fixed meanings (a pixel is a gene in an
+        omics image); the network then only takes images of the training size.
     device : str, default="cpu"
         Where the network trains and predicts: "cpu", "cuda" (an NVIDIA GPU) or "mps"
         (Apple). Results come back as numpy arrays wherever the work ran.
@@ -123,13 +144,16 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
 
     def __init__(self, *, channels: tuple[int, ...] = (16, 32, 32), epochs: int = 10, batch_size: int = 64,
                  learning_rate: float = 3e-3, weight_decay: float = 1e-4, augment=None,
-                 device: str = "cpu", random_state: int | None = None):
+                 in_channels: int = 3, pooling: str = "average", device: str = "cpu",
+                 random_state: int | None = None):
         self.channels = channels
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
         self.augment = augment
+        self.in_channels = in_channels
+        self.pooling = pooling
         self.device = device
         self.random_state = random_state
 
@@ -146,13 +170,16 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
         if self.augment is not None and not callable(self.augment):
             raise TypeError(f"augment must be None or a callable augment(batch, generator); "
                             f"got {type(self.augment).__name__}")
+        check_int(self.in_channels, "in_channels", 1)
+        if not isinstance(self.pooling, str) or self.pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}; got {self.pooling!r}")
         if self.random_state is not None:
             check_int(self.random_state, "random_state", 0)
         check_device(self.device)
         return channels
 
     def fit(self, images, y) -> PatchCNN:
-        """Train a new network on ``images`` (n, 3, height, width) and their labels ``y``.
+        """Train a new network on ``images`` (n, in_channels, height, width) and their labels ``y``.
 
         Returns
         -------
@@ -161,7 +188,7 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
         import torch
 
         channels = self._check_params()
-        X = check_images(images)
+        X = check_network_images(images, self.in_channels)
         labels = _check_labels(y, len(X))
         self.classes_, codes = np.unique(labels, return_inverse=True)
         if len(self.classes_) < 2:
@@ -169,7 +196,8 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
         seed = (int(np.random.default_rng().integers(2**31 - 1)) if self.random_state is None
                 else int(self.random_state))
         generator = torch.Generator().manual_seed(seed)
-        self.module_ = build_network(channels, len(self.classes_), generator).to(self.device)
+        self.module_ = build_network(channels, len(self.classes_), generator, in_channels=self.in_channels,
+                                     pooling=self.pooling, image_size=X.shape[2:]).to(self.device)
         self.loss_curve_ = []
         self._train(X, codes, self.module_.parameters(), self.epochs, self.learning_rate, generator)
         self.image_shape_ = X.shape[1:]
@@ -187,7 +215,7 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         images, y
-            The new training images (n, 3, height, width) and labels; every label must be one
+            The new training images (n, in_channels, height, width) and labels; every label must be one
             of ``classes_`` (a small sample may hold only one class).
         epochs : int, optional
             Passes over the new images; defaults to the model's ``epochs``.
@@ -215,7 +243,7 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
                "random_state": random_state}
         tuned.set_params(**{name: value for name, value in new.items() if value is not None})
         tuned._check_params()
-        X = check_images(images)
+        X = check_network_images(images, self.in_channels)
         labels = _check_labels(y, len(X))
         unknown = np.setdiff1d(labels, self.classes_)
         if unknown.size:
@@ -282,7 +310,7 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
         import torch
 
         self._check_fitted()
-        X = check_images(images)
+        X = check_network_images(images, self.in_channels)
         self._check_shape(X, "images")
         batch_size = check_int(batch_size, "batch_size", 1)
         out = []
@@ -301,6 +329,32 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
     def predict(self, images) -> np.ndarray:
         """The most probable class of each image."""
         return self.classes_[np.argmax(self.logits(images), axis=1)]
+
+
+def check_network_images(images, in_channels: int = 3, name: str = "images") -> np.ndarray:
+    """Return a batch of images (n, in_channels, height, width) as float32 in [0, 1].
+
+    Colour images go through :func:`check_images`. Other channel counts get the same
+    checks of type and values, run on a view that repeats each channel three times, so
+    that every image argument fails with the same messages; the result is a new array.
+    """
+    if in_channels == 3:
+        return check_images(images, name)
+    if not isinstance(images, np.ndarray) and not type(images).__module__.startswith("torch"):
+        images = np.asarray(images)
+    if isinstance(images, np.ndarray) and (images.ndim != 4 or images.shape[1] != in_channels):
+        s = "" if in_channels == 1 else "s"
+        raise ValueError(f"{name} must have shape (n, {in_channels}, height, width) for a network with "
+                         f"in_channels={in_channels} ({in_channels} channel{s} in axis 1); got shape "
+                         f"{images.shape}")
+    if isinstance(images, np.ndarray):
+        n, _, height, width = images.shape
+        images = np.broadcast_to(images.reshape(n * in_channels, 1, height, width),
+                                 (n * in_channels, 3, height, width))
+    checked = check_images(images, name)
+    n3, _, height, width = checked.shape
+    # a copy: the checked view is read-only, and PyTorch wants arrays it may write to
+    return checked[:, 0].copy().reshape(n3 // in_channels, in_channels, height, width)
 
 
 def _check_labels(y, n: int) -> np.ndarray:
