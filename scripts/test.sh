@@ -4,10 +4,11 @@
 #      (.venv-learners, from the lock in binder/ exactly as Binder builds it);
 #   2. every lesson executed once, top to bottom, in the learners' environment
 #      (scripts/run_notebooks.py; executed copies in build/executed/);
-#   3. pytest in the development environment: unit tests, the notebook checks (which read the
-#      executed copies), the browser tests of the explorers (JupyterLab and marimo in Debian's
-#      chromium) and the Binder checks; then ruff;
-#   4. the total time, and the ten slowest lessons with their peak memory.
+#   3. the website built from those executed copies (scripts/build_site.py: nothing runs twice);
+#   4. pytest in the development environment: unit tests, the notebook checks (which read the
+#      executed copies), the browser tests of the explorers (JupyterLab, Notebook 7 and marimo
+#      in Debian's chromium) and of the site, and the Binder checks; then ruff;
+#   5. the total time, and the ten slowest lessons with their peak memory.
 #
 #   bash scripts/test.sh             # everything (what CI runs)
 #   bash scripts/test.sh --quick     # unit tests only: no lessons, no browser, no learners' env
@@ -44,6 +45,8 @@ export PIP_RETRIES="${PIP_RETRIES:-0}"
 source scripts/learners_env.sh
 lessons_rc=0
 "$LEARNERS_PYTHON" scripts/run_notebooks.py || lessons_rc=$?
+site_rc=0
+python scripts/build_site.py || site_rc=$?
 
 tests_rc=0
 python -m pytest tests "$@" || tests_rc=$?
@@ -55,4 +58,5 @@ python scripts/run_notebooks.py --report
 minutes=$(( ($(date +%s) - start) / 60 )); seconds=$(( ($(date +%s) - start) % 60 ))
 echo "the whole test command took ${minutes} min ${seconds} s (budget: 30 min on a fresh 2-core machine)"
 [ "$lessons_rc" = 0 ] || echo "FAILED: a lesson did not run to the end (see above)" >&2
-exit $(( lessons_rc || tests_rc || lint_rc ))
+[ "$site_rc" = 0 ] || echo "FAILED: the website did not build (see above)" >&2
+exit $(( lessons_rc || site_rc || tests_rc || lint_rc ))
