@@ -9,7 +9,8 @@ Every public function validates its arguments here, once, at its boundary. The r
 - booleans are never accepted as numbers (``True`` is not a count of bins);
 - every message names the argument and says what to pass instead.
 
-This module imports only numpy, so that any subpackage can use it without pulling in others.
+This module imports only numpy, so that any subpackage can use it without pulling in others
+(``check_device`` imports torch when called: only networks call it).
 """
 
 from __future__ import annotations
@@ -163,3 +164,22 @@ def check_n_boot(n_boot, minimum: int = 0) -> int:
 def check_n_bins(n_bins, name: str = "n_bins") -> int:
     """Return a number of bins: an int >= 2 (booleans refused)."""
     return check_int(n_bins, name, 2)
+
+
+def check_device(device) -> str:
+    """Return ``device`` as a string PyTorch accepts, or say how to fix it (every network's
+    ``device=`` option goes through here)."""
+    import torch
+
+    if not isinstance(device, str):
+        raise TypeError(f"device must be a string such as 'cpu' or 'cuda'; got {type(device).__name__}")
+    try:
+        parsed = torch.device(device)
+    except RuntimeError as exc:
+        raise ValueError(f"device must be 'cpu', 'cuda', 'cuda:0', 'mps', ...; got {device!r}") from exc
+    if parsed.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} but this PyTorch sees no CUDA GPU "
+                         "(torch.cuda.is_available() is False); use device='cpu'")
+    if parsed.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"device={device!r} but Apple's MPS is not available here; use device='cpu'")
+    return device

@@ -6,6 +6,10 @@
 #
 #   BIOMEDKIT_LEARNERS_VENV   where it lives (default: .venv-learners in the checkout)
 #   PYTHON                    the Python 3.11 interpreter to build it from (default: python3)
+#   BIOMEDKIT_LOCK            the lock to install (default: binder/requirements.txt). Any other
+#                             lock is taken as a part of it (tests/test_offline.py): biomedkit is
+#                             then installed with --no-deps as postBuild does, without postBuild's
+#                             `pip check`, which a partial lock cannot pass.
 #
 # The lock pins files for Linux x86_64 and Python 3.11 (what Binder and JupyterHub run).
 # Elsewhere it cannot apply: the environment is then built from pyproject.toml's `binder`
@@ -15,6 +19,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LEARNERS_VENV="${BIOMEDKIT_LEARNERS_VENV:-$ROOT/.venv-learners}"
 PYTHON="${PYTHON:-python3}"
+LEARNERS_LOCK="$(realpath "${BIOMEDKIT_LOCK:-$ROOT/binder/requirements.txt}")"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 locked=1
@@ -27,7 +32,7 @@ if [ "$(uname -sm)" != "Linux x86_64" ] || \
 fi
 
 stamp="$LEARNERS_VENV/.biomedkit-lock"
-wanted="$locked $(cat "$ROOT/binder/requirements.txt" "$ROOT/binder/postBuild" | sha256sum | cut -c1-64)"
+wanted="$locked $(cat "$LEARNERS_LOCK" "$ROOT/binder/postBuild" | sha256sum | cut -c1-64)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     echo "==> building the learners' environment in $LEARNERS_VENV (a few minutes)"
     rm -rf "$LEARNERS_VENV"
@@ -38,8 +43,13 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
         unset PYTHONPATH
         if [ "$locked" = 1 ]; then
             # exactly what repo2docker runs, in the same order, from the repository root
-            pip install --quiet --no-cache-dir -r binder/requirements.txt
-            ./binder/postBuild >/dev/null
+            # (a partial lock cannot pass postBuild's `pip check`: see BIOMEDKIT_LOCK above)
+            pip install --quiet --no-cache-dir -r "$LEARNERS_LOCK"
+            if [ "$LEARNERS_LOCK" -ef binder/requirements.txt ]; then
+                ./binder/postBuild >/dev/null
+            else
+                pip install --quiet --no-cache-dir --no-deps .
+            fi
         else
             pip install --quiet "torch==$(grep -o '^torch==[0-9.]*' binder/requirements.txt | cut -d= -f3)" \
                 ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}

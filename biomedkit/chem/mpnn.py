@@ -15,10 +15,9 @@ import torch
 from sklearn.base import BaseEstimator, RegressorMixin
 from torch import nn
 
-from biomedkit._checks import check_float, check_int
+from biomedkit._checks import check_device, check_float, check_int
 from biomedkit._progress import progress
 from biomedkit.chem.graphs import ATOM_FEATURES, BOND_FEATURES, MolGraph, batch_graphs, mols_to_graphs
-from biomedkit.imaging.cnn import check_device
 
 
 class MessagePassingLayer(nn.Module):

@@ -252,7 +252,7 @@ class FusionClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def _check_params(self) -> dict:
-        from biomedkit.imaging.cnn import check_device
+        from biomedkit._checks import check_device
 
         modalities = check_modalities(self.modalities)
         if not isinstance(self.fusion, str):

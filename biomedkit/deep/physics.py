@@ -509,7 +509,7 @@ class PhysicsInformedODE:
                 f"steps={self.steps!r}, horizon={self.horizon!r}, random_state={self.random_state!r})")
 
     def _check_params(self) -> tuple[int, ...]:
-        from biomedkit.imaging.cnn import check_device
+        from biomedkit._checks import check_device
 
         _check_model(self.model)
         check_float(self.physics_weight, "physics_weight", 0, 1e6)

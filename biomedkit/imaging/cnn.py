@@ -8,28 +8,9 @@ import math
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from biomedkit._checks import check_float, check_int
+from biomedkit._checks import check_device, check_float, check_int
 from biomedkit._progress import progress
 from biomedkit.imaging._images import check_images
-
-
-def check_device(device) -> str:
-    """Return ``device`` as a string PyTorch accepts, or say how to fix it."""
-    import torch
-
-    if not isinstance(device, str):
-        raise TypeError(f"device must be a string such as 'cpu' or 'cuda'; got {type(device).__name__}")
-    try:
-        parsed = torch.device(device)
-    except RuntimeError as exc:
-        raise ValueError(f"device must be 'cpu', 'cuda', 'cuda:0', 'mps', ...; got {device!r}") from exc
-    if parsed.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} but this PyTorch sees no CUDA GPU "
-                         "(torch.cuda.is_available() is False); use device='cpu'")
-    if parsed.type == "mps" and not torch.backends.mps.is_available():
-        raise ValueError(f"device={device!r} but Apple's MPS is not available here; use device='cpu'")
-    return device
-
 
 POOLINGS = ("average", "flatten")
 
