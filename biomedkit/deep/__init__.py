@@ -16,7 +16,8 @@ _LAZY = {
     # lesson 19: multi-modal fusion
     "FusionClassifier": "fusion", "modality_ablation": "fusion",
     # lesson 22: a foundation model in miniature
-    **dict.fromkeys("SequenceTransformer KmerCounts kmer_counts encode_sequences label_efficiency".split(), "sequence"),
+    "SequenceTransformer": "sequence", "KmerCounts": "sequence", "kmer_counts": "sequence",
+    "encode_sequences": "sequence", "label_efficiency": "sequence",
 }
 __all__ = list(_LAZY)
 

@@ -11,37 +11,24 @@ Examples
 >>> data.frame.shape, round(truth.risk.mean(), 2)                   # doctest: +SKIP
 """
 
+# Imported here, not on first use: a function named like its module (``multimodal``,
+# ``sequences``) must be bound after the module, or a direct import of the module would leave
+# the package attribute pointing at the module instead of the function.
 from biomedkit.simulate.cohort import CohortTruth, cohort
+from biomedkit.simulate.drift import DriftTruth, drifting_cohort
+from biomedkit.simulate.dynamics import DynamicsTruth, pharmacokinetics, tumour_growth
 from biomedkit.simulate.expression import ExpressionTruth, expression
+from biomedkit.simulate.multimodal import MultimodalTruth, multimodal
+from biomedkit.simulate.observational import ObservationalTruth, observational_study
+from biomedkit.simulate.perturbation import PerturbationTruth, perturbations
+from biomedkit.simulate.sequences import SequenceTruth, sequences
 from biomedkit.simulate.tissue import TissueTruth, tissue_patches
 from biomedkit.simulate.treatment import TreatmentMDP, treatment_mdp
 
-__all__ = ["CohortTruth", "ExpressionTruth", "TreatmentMDP", "cohort", "expression", "treatment_mdp"]
-__all__ += ["TissueTruth", "tissue_patches"]
+__all__ = [
+    "CohortTruth", "DriftTruth", "DynamicsTruth", "ExpressionTruth", "MultimodalTruth", "ObservationalTruth",
+    "PerturbationTruth", "SequenceTruth", "TissueTruth", "TreatmentMDP",
+    "cohort", "drifting_cohort", "expression", "multimodal", "observational_study", "perturbations",
+    "pharmacokinetics", "sequences", "tissue_patches", "treatment_mdp", "tumour_growth",
+]
 
-# The simulators of lessons 16-23, imported on first use (name -> module in this package).
-_LAZY = {
-    # lesson 18
-    "tumour_growth": "dynamics", "pharmacokinetics": "dynamics",
-    # lesson 19
-    "multimodal": "multimodal",
-    # lesson 20
-    "observational_study": "observational",
-    # lesson 21
-    "perturbations": "perturbation", "PerturbationTruth": "perturbation",
-    # lesson 22
-    "sequences": "sequences",
-    # lesson 23
-    "drifting_cohort": "drift",
-}
-__all__ += list(_LAZY)
-
-
-def __getattr__(name):
-    if name not in _LAZY:
-        raise AttributeError(f"module 'biomedkit.simulate' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"biomedkit.simulate.{_LAZY[name]}"), name)
-    globals()[name] = value
-    return value
