@@ -163,7 +163,7 @@ class KmerCounts(TransformerMixin, BaseEstimator):
 
 
 def _check_device(device) -> str:
-    from biomedkit.imaging.cnn import check_device  # one rule for every network's device
+    from biomedkit._checks import check_device  # one rule for every network's device
 
     return check_device(device)
 
