@@ -26,7 +26,7 @@ Examples
 
 from __future__ import annotations
 
-import importlib
+from biomedkit._lazy import attach
 
 # name -> module in this package; each module is imported on first use
 _LAZY = {
@@ -43,14 +43,4 @@ _LAZY = {
 }
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name):
-    if name not in _LAZY:
-        raise AttributeError(f"module 'biomedkit.chem' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"biomedkit.chem.{_LAZY[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__ = attach("biomedkit.chem", _LAZY)

@@ -5,7 +5,7 @@ Each name is imported on first use, so ``bk.deep`` costs nothing until a lesson 
 
 from __future__ import annotations
 
-import importlib
+from biomedkit._lazy import attach
 
 # name -> module in this package
 _LAZY = {
@@ -21,14 +21,4 @@ _LAZY = {
 }
 __all__ = list(_LAZY)
 
-
-def __getattr__(name):
-    if name not in _LAZY:
-        raise AttributeError(f"module 'biomedkit.deep' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"biomedkit.deep.{_LAZY[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(__all__)
+__getattr__, __dir__ = attach("biomedkit.deep", _LAZY)
