@@ -275,6 +275,9 @@ def delong(y, scores) -> tuple[np.ndarray, np.ndarray]:
     One sort per score (the fast algorithm of Sun and Xu 2014 needs three): each row's
     placement value is looked up from the counts at its score, and the covariance is
     that of the structural components (DeLong, DeLong and Clarke-Pearson 1988).
+    With a single event or a single non-event the variance of that class's
+    components has no degrees of freedom: the covariance is NaN (silently; the public
+    functions say why, see :func:`single_row_class`).
     """
     y = np.asarray(y)
     scores = np.atleast_2d(np.asarray(scores, dtype=float))
@@ -288,8 +291,27 @@ def delong(y, scores) -> tuple[np.ndarray, np.ndarray]:
         level = counts.row_levels()
         v10[i], v01[i] = p10[level[cases]], p01[level[~cases]]
         aucs[i] = counts.auc()
+    if min(m, n) < 2:  # np.cov would divide by zero degrees of freedom, with warnings
+        return aucs, np.full((len(scores), len(scores)), np.nan)
     cov = np.atleast_2d(np.cov(v10)) / m + np.atleast_2d(np.cov(v01)) / n
     return aucs, cov
+
+
+def single_row_class(y) -> str:
+    """Why DeLong's variance cannot be computed for outcomes ``y``, or "" when it can.
+
+    DeLong's variance adds the sample variances of the events' and of the non-events'
+    placement values; a class with a single row has no sample variance (zero degrees of
+    freedom), so the standard error, and any interval or test built on it, is undefined.
+    """
+    y = np.asarray(y)
+    m = int((y == 1).sum())
+    n = y.size - m
+    if min(m, n) != 1:
+        return ""
+    which = "event" if m == 1 else "non-event"
+    return (f"only one {which}: DeLong's variance needs at least two events and two non-events "
+            "(the spread of their placement values), so the standard error and the interval are NaN")
 
 
 def resample_cells(cells, n_rows: int, n_boot: int, rng) -> np.ndarray:

@@ -326,10 +326,10 @@ def y_variants(arg="y", *, strings=None, one_class=None):
             Variant(f"boolean {arg}", setting(arg, _nullable("boolean")), handled())]
 
 
-def score_variants(arg, *, equal=None, exact=None):
+def score_variants(arg, *, equal=None, exact=None, scaled=None):
     return [nan(arg), shorter(arg),
             Variant(f"two columns in {arg}", setting(arg, lambda s: np.column_stack([1 - s, s])), error(arg)),
-            Variant(f"{arg} out of [0, 1]", setting(arg, lambda s: np.asarray(s) * 5), error(arg)),
+            Variant(f"{arg} out of [0, 1]", setting(arg, lambda s: np.asarray(s) * 5), scaled or error(arg)),
             Variant(f"all-equal {arg}", setting(arg, lambda s: np.full(len(s), 0.3)), equal or handled(finite)),
             Variant(f"{arg} exactly 0/1", setting(arg, lambda s: np.round(s)), exact or handled(finite))]
 
@@ -427,6 +427,43 @@ def _auc_score(result, valid):
     return same_as_valid(result, valid)
 
 
+def _lr():
+    """An unfitted model, for functions that fit (or clone) it themselves: fitting it first on
+    the bad data would fail inside the row, before the function is reached."""
+    from sklearn.linear_model import LogisticRegression
+    return LogisticRegression(max_iter=500)
+
+
+def _one_event(y):
+    """Exactly one event (DeLong's variance needs two of each class)."""
+    y = np.zeros(len(y), dtype=int)
+    y[5] = 1
+    return y
+
+
+def _one_event_in_A(y):
+    """Group A (the even rows) keeps a single event; group B keeps its own."""
+    y = np.where(np.arange(len(y)) % 2 == 0, 0, np.asarray(y))
+    y[0] = 1
+    return y
+
+
+def nan_interval(text):
+    """A check: the interval (and what rests on it) is NaN, and the call warned with ``text``."""
+    def check(result, valid):
+        return bool(np.isnan(result.low) and np.isnan(result.high)) and warns(text)(result, valid)
+    return check
+
+
+def _all_then_none(result, valid):
+    """Risks of 0.3 for all at thresholds 0.2 and 0.5: every event flagged, then none."""
+    return bool(np.isnan(result.loc[1, "ppv"]) and result.loc[0, "tp"] == valid.loc[0, "tp"] + valid.loc[0, "fn"])
+
+
+def renamed_group(arg, old, new):
+    return setting(arg, lambda g: np.where(np.asarray(g) == old, new, np.asarray(g)))
+
+
 # explain ---------------------------------------------------------------------------------
 row("explain.explain", model_X, lambda model, X: bk.explain.explain(model, X).values,
     *X_variants("X", nullable=handled(finite), text=handled(why="numbers as text, read as scikit-learn reads them"),
@@ -505,15 +542,20 @@ row("multisite.FederatedLogisticRegression.fit", sites_Xy,
     .fit(X, y, sites).predict_proba(X)[:, 1],
     *X_variants("X"), *y_variants("y"), *group_variants("sites"))
 row("multisite.leave_one_site_out", sites_Xy,
-    lambda X, y, sites: bk.multisite.leave_one_site_out(fitted_lr(X, y), X, y, sites),
-    *[v for v in X_variants("X") if "HTML" not in v.name], *y_variants("y"), *group_variants("sites"))
+    lambda X, y, sites: bk.multisite.leave_one_site_out(_lr(), X, y, sites),
+    *[v for v in X_variants("X", nullable=handled(lambda r, v: r.shape == v.shape and np.isfinite(r["auc"]).all(),
+                                                  "a rounded or binarised column: other numbers, all finite"))
+      if "HTML" not in v.name], *y_variants("y"), *group_variants("sites"),
+    Variant("a site called like the pooled row", renamed_group("sites", "s3", "pooled (random effects)"),
+            error("sites")))
 row("multisite.pool_sites",
     lambda: {"table": bk.multisite.leave_one_site_out(fitted_lr(*cohort(90)), *cohort(90),
                                                       np.repeat(["s1", "s2", "s3"], 30))},
     lambda table: bk.multisite.pool_sites(table),
     wrong("table", "a table", "table is a string"),
     Variant("NaN in table", setting("table", lambda t: t.assign(auc=np.r_[np.nan, t["auc"].to_numpy()[1:]])),
-            error("table")))
+            handled(lambda r, v: r.loc["auc", "k"] == 2,
+                    "a site without an estimate (one outcome class) is left out; k counts the sites pooled")))
 row("multisite.secret_shares", lambda: {"vector": np.array([0.5, -1.25]), "n_shares": 3},
     lambda vector, n_shares: bk.multisite.reconstruct(bk.multisite.secret_shares(vector, n_shares,
                                                                                  random_state=0)),
@@ -680,50 +722,82 @@ row("widgets.FairnessExplorer", y_score_groups,
 
 # validation and fairness (their known failures still to be marked xfail) ---------------------
 V = bk.validation
+# Functions that score AUC and Brier need to know which label is the event: they ask for 0/1.
+_EVENT_CODED = error("y")
 row("validation.auc_ci", y_score, lambda y_true, y_score: V.auc_ci(y_true, y_score),
-    *y_variants("y_true"), *score_variants("y_score", exact=handled(finite)))
+    *y_variants("y_true"),
+    *score_variants("y_score", exact=handled(finite),
+                    scaled=handled(why="any score that rises with risk has an AUC, the same after scaling")),
+    Variant("one event in y_true", setting("y_true", _one_event), handled(nan_interval("only one event"))))
 row("validation.calibration_summary", y_prob, lambda y_true, y_prob: V.calibration_summary(y_true, y_prob),
-    *y_variants("y_true"), *score_variants("y_prob", equal=error("y_prob"), exact=error("y_prob")))
+    *y_variants("y_true"),
+    *score_variants("y_prob", equal=handled(warns("all risks are equal"), "NaN slope, the rest measured"),
+                    exact=handled(warns("separate the events from the non-events"),
+                                  "rounded risks: every non-event at 0, so no finite slope")))
 row("validation.calibration_curve", y_prob,
     lambda y_true, y_prob: V.calibration_curve(y_true, y_prob, n_bins=5).bins,
     *y_variants("y_true"), *score_variants("y_prob"))
 row("validation.delong_test", lambda: {**y_score(), "score_b": y_score()["y_score"][::-1].copy()},
     lambda y_true, y_score, score_b: V.delong_test(y_true, y_score, score_b),
     *y_variants("y_true"), nan("score_b"), shorter("score_b"),
-    Variant("identical scores", lambda kw: {**kw, "score_b": kw["y_score"].copy()}, handled(anything)))
+    Variant("identical scores", lambda kw: {**kw, "score_b": kw["y_score"].copy()}, handled(anything)),
+    Variant("one event in y_true", setting("y_true", _one_event),
+            handled(lambda r, v: np.isnan(r.p_value) and nan_interval("only one event")(r, v))))
 row("validation.threshold_metrics", y_prob, lambda y_true, y_prob: V.threshold_metrics(y_true, y_prob, [0.2, 0.5]),
-    *y_variants("y_true"), *score_variants("y_prob"))
+    *y_variants("y_true"),
+    *score_variants("y_prob", equal=handled(_all_then_none,
+                                            "all flagged at 0.2, none at 0.5: PPV undefined there (NaN, documented)")))
 row("validation.net_benefit", lambda: {"y_true": y_prob()["y_true"], "scores": {"model": y_prob()["y_prob"]}},
-    lambda y_true, scores: V.net_benefit(y_true, scores),
+    lambda y_true, scores, **kw: V.net_benefit(y_true, scores, **kw),
+    wrong("thresholds", [0.1, 0.2, 0.2], "repeated threshold"),
     *y_variants("y_true"),
     Variant("NaN in scores", setting("scores", lambda s: {"model": _with_first(np.nan)(s["model"])}), error("scores")),
     Variant("HTML model name", setting("scores", lambda s: {HTML: s["model"]}), handled()))
 row("validation.external_validation", y_score_groups,
-    lambda y_true, y_score, groups: V.external_validation(y_true, y_score, groups),
-    *y_variants("y_true", one_class=error("y_true")), *group_variants("groups"))
+    lambda y_true, y_score, groups, **kw: V.external_validation(y_true, y_score, groups, **kw),
+    *y_variants("y_true", one_class=error("y_true")), *group_variants("groups"),
+    Variant("one event in a group", setting("y_true", _one_event_in_A),
+            handled(lambda r, v: np.isnan(r.loc["A", "auc_low"]) and warns("'A': a single event")(r, v))),
+    Variant("a group called 'all validation'", renamed_group("groups", "A", "all validation"), error("groups")),
+    Variant("a group called 'development' beside development data",
+            lambda kw: {**renamed_group("groups", "A", "development")(kw),
+                        "development": (kw["y_true"], kw["y_score"])}, error("groups")))
 row("validation.random_effects", lambda: {"estimates": [0.7, 0.75, 0.8], "variances": [0.01, 0.02, 0.015]},
-    lambda estimates, variances: V.random_effects(estimates, variances),
-    nan("estimates"), nan("variances"), shorter("variances"),
+    lambda estimates, variances, **kw: V.random_effects(estimates, variances, **kw),
+    nan("estimates"), nan("variances"), shorter("variances"), wrong("level", 1.5),
     Variant("negative variance", setting("variances", lambda v: -np.asarray(v)), error("variances")))
 row("validation.repeated_cv", Xy,
-    lambda X, y: V.repeated_cv(fitted_lr(X, y), X, y, n_splits=3, n_repeats=1, random_state=0),
-    *X_variants("X"), *y_variants("y", strings=handled(anything)))
+    lambda X, y: V.repeated_cv(_lr(), X, y, n_splits=3, n_repeats=1, random_state=0),
+    *X_variants("X"), *y_variants("y", strings=_EVENT_CODED))
 row("validation.bootstrap_optimism", Xy,
-    lambda X, y: V.bootstrap_optimism(fitted_lr(X, y), X, y, n_boot=3, random_state=0),
-    *X_variants("X"), *y_variants("y", strings=handled(anything)))
+    lambda X, y: V.bootstrap_optimism(_lr(), X, y, n_boot=3, random_state=0),
+    *X_variants("X"), *y_variants("y", strings=_EVENT_CODED))
 row("validation.summarize_cv",
     lambda: {"folds": V.repeated_cv(fitted_lr(*cohort()), *cohort(), n_splits=3, n_repeats=1, random_state=0)},
     lambda folds: V.summarize_cv(folds), wrong("folds", "folds"))
 row("validation.nested_cv", Xy,
-    lambda X, y: V.nested_cv(fitted_lr(X, y), {"C": [0.1, 1.0]}, X, y, outer_splits=3, inner_splits=2,
+    lambda X, y: V.nested_cv(_lr(), {"C": [0.1, 1.0]}, X, y, outer_splits=3, inner_splits=2,
                              random_state=0),
-    *y_variants("y", strings=handled(anything)), nan("X"))
+    *y_variants("y", strings=_EVENT_CODED), nan("X"))
 row("validation.RecalibratedClassifier.fit", Xy,
-    lambda X, y: V.RecalibratedClassifier(fitted_lr(X, y), cv=3).fit(X, y).predict_proba(X)[:, 1],
-    *X_variants("X"), *y_variants("y", strings=handled()))
+    lambda X, y: V.RecalibratedClassifier(_lr(), cv=3).fit(X, y).predict_proba(X)[:, 1],
+    *X_variants("X"),
+    *y_variants("y", strings=handled(lambda r, v: np.corrcoef(r, v)[0, 1] < -0.9,
+                                     "column 1 is the risk of classes_[1], 'control' (scikit-learn's order)")))
+row("validation.RecalibratedClassifier.fit (fitted, cv=None)", model_Xy,
+    lambda model, X, y: V.RecalibratedClassifier(model, cv=None).fit(X, y).predict_proba(X)[:, 1],
+    *y_variants("y"),
+    Variant("labels the model never saw", setting("y", lambda y: np.where(np.asarray(y) == 1, "yes", "no")),
+            error("y")),
+    Variant("a class 2 in y", setting("y", lambda y: np.where(np.arange(len(y)) == 0, 2, y)), error("y")))
 row("validation.ValidationReport", model_Xy,
-    lambda model, X, y: V.ValidationReport(model, X, y, n_boot=20).to_markdown() and None,
-    *y_variants("y"), nan("X"))
+    lambda model, X, y, **kw: V.ValidationReport(model, X, y, n_boot=20, **kw).to_markdown() and None,
+    *y_variants("y"), nan("X"),
+    Variant("thresholds=(0.004,)", lambda kw: {**kw, "thresholds": (0.004,)}, handled(anything)),
+    Variant("thresholds=(0.125, 0.5)", lambda kw: {**kw, "thresholds": (0.125, 0.5)}, handled(anything)),
+    Variant("a site called 'all validation'",
+            lambda kw: {**kw, "sites": np.where(np.arange(len(kw["y"])) % 2, "all validation", "s1")},
+            error("sites")))
 row("validation.plot_calibration", lambda: {"curve": V.calibration_curve(**y_prob(), n_bins=5)},
     lambda curve: V.plot_calibration(curve) and None, wrong("curve", "curve"))
 row("validation.plot_decision_curve",
@@ -736,9 +810,17 @@ row("fairness.group_curves", y_score_groups, lambda y_true, y_score, groups: F.g
     *group_variants("groups"))
 row("fairness.GroupCurves", y_score_groups, lambda y_true, y_score, groups: F.GroupCurves(y_true, y_score, groups),
     *y_variants("y_true"), *group_variants("groups"))
+row("fairness.ThresholdPolicy.predict_proba",
+    lambda: {"policy": F.group_thresholds(**y_score_groups(), constraint=None), **y_score_groups()},
+    lambda policy, y_true, y_score, groups: policy.predict_proba(y_score, groups),
+    nan("y_score"), shorter("y_score"), shorter("groups"),
+    Variant("a group the policy never saw", renamed_group("groups", "A", "C"), error("groups")))
 row("fairness.group_thresholds", y_score_groups,
     lambda y_true, y_score, groups: F.group_thresholds(y_true, y_score, groups, grid_size=50).rules,
-    *y_variants("y_true"), *score_variants("y_score", equal=handled(anything), exact=handled(anything)),
+    *y_variants("y_true"),
+    *score_variants("y_score", equal=handled(anything), exact=handled(anything),
+                    scaled=handled(lambda r, v: same_as_valid(r.assign(t0=r.t0 / 5, t1=r.t1 / 5), v),
+                                   "thresholds on any score scale: five times the scores, five times the cut-offs")),
     *group_variants("groups"))
 row("fairness.compare", lambda: {"results": {"m": y_score()["y_score"]}, "y_true": y_score()["y_true"],
                                  "groups": groups()},

@@ -103,7 +103,9 @@ def test_pipeline_with_one_hot_encoder_adds_up_to_the_probability(cohort):
     X, y = cohort
     model = one_hot_pipeline(X, y)
     before = X.copy()
-    expl = bk.explain.explain(model, X.iloc[:15], X.iloc[100:160], n_permutations=1, random_state=0)
+    # the model-agnostic path, asked for: the exact path through the pipeline is tested below
+    expl = bk.explain.explain(model, X.iloc[:15], X.iloc[100:160], n_permutations=1, random_state=0,
+                              method="permutation")
     assert expl.method == "permutation" and expl.output == "probability"
     np.testing.assert_allclose(expl.prediction, model.predict_proba(X.iloc[:15])[:, 1], atol=1e-12)
     assert expl.base_values[0] == pytest.approx(model.predict_proba(X.iloc[100:160])[:, 1].mean(), abs=1e-12)
@@ -116,7 +118,7 @@ def test_permutation_values_are_exact_for_an_additive_model(numeric):
     X, _ = numeric
     model = make_pipeline(StandardScaler(), LinearRegression()).fit(X.drop(columns="sbp"), X["sbp"])
     rows, background = X.drop(columns="sbp").iloc[:10], X.drop(columns="sbp").iloc[200:260]
-    expl = bk.explain.explain(model, rows, background, n_permutations=1, random_state=1)
+    expl = bk.explain.explain(model, rows, background, n_permutations=1, random_state=1, method="permutation")
     assert expl.method == "permutation" and expl.output == "raw"
     w = model[-1].coef_ / model[0].scale_
     np.testing.assert_allclose(expl.values, w * (rows - background.mean()).to_numpy(), atol=1e-9)
@@ -238,8 +240,10 @@ def test_what_if_explains_the_changed_patient(booster, cohort):
 def test_what_if_keeps_the_background_of_the_permutation_method(cohort):
     X, y = cohort
     model = one_hot_pipeline(X, y)
-    expl = bk.explain.explain(model, X.iloc[:3], X, max_background=40, n_permutations=1, random_state=0)
+    expl = bk.explain.explain(model, X.iloc[:3], X, max_background=40, n_permutations=1, random_state=0,
+                              method="permutation")
     changed = expl.what_if(0, group="B")
+    assert changed.method == "permutation"
     assert len(expl.background) == 40 and changed.base_values[0] == pytest.approx(expl.base_values[0])
     row = X.iloc[[0]].assign(group=pd.Categorical(["B"], dtype=X.group.dtype))
     assert changed.prediction[0] == pytest.approx(model.predict_proba(row)[0, 1], abs=1e-12)

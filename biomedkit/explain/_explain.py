@@ -13,8 +13,10 @@ from biomedkit.explain._inputs import (
     check_nan_accepted,
     check_output_index,
     is_xgboost,
+    numbers_from_text,
     sample_rows,
 )
+from biomedkit.explain._pipeline import final_kind
 
 
 def choose_method(model, X: pd.DataFrame) -> str:
@@ -42,7 +44,8 @@ def _seed(random_state) -> int | None:
 
 
 def explain(model, X, background=None, *, output_index: int | None = None, max_background: int = 100,
-            n_permutations: int = 5, random_state: int | np.random.Generator | None = None) -> Explanation:
+            n_permutations: int = 5, random_state: int | np.random.Generator | None = None,
+            method: str = "auto") -> Explanation:
     """SHAP values for a fitted model on the rows of ``X``; they add up to the model output.
 
     The method follows the model:
@@ -58,7 +61,15 @@ def explain(model, X, background=None, *, output_index: int | None = None, max_b
     - **linear models** (``LogisticRegression``, ``LinearRegression``, ``Ridge``, ``Lasso``,
       ``ElasticNet``) on numeric columns: shap's ``LinearExplainer`` with independent
       features, ``coef * (x - mean(background))``, in log-odds for logistic regression.
-    - **anything else** (pipelines, SVMs, neural networks, multiclass logistic
+    - **scikit-learn pipelines** ending in one of these trees or linear models: the
+      preprocessing runs once and the final step is explained exactly on its output
+      (names from ``get_feature_names_out``); each original column gets the sum of the
+      values of the features made from it (its one-hot indicators, its scaled value), so
+      the values still add up to the model output. For a linear final step this is the
+      exact SHAP value of each column; for trees, summing a column's indicators is the
+      usual approximation. Where a transformed feature is made from several columns
+      (PCA, polynomial terms, an iterative imputer), the permutation method is used.
+    - **anything else** (other pipelines, SVMs, neural networks, multiclass logistic
       regression, tree models on categorical columns): shap's ``PermutationExplainer``
       on ``predict_proba[:, 1]`` (classifiers) or ``predict`` (regressors) with at most
       ``max_background`` background rows. It costs about ``n_permutations * (2 * p + 1)
@@ -70,6 +81,8 @@ def explain(model, X, background=None, *, output_index: int | None = None, max_b
         The model to explain.
     X : DataFrame or 2-d array
         The rows to explain, with the model's columns (extra or missing columns raise).
+        For a bare scikit-learn model, text columns that hold only numbers are read as
+        numbers, as scikit-learn reads them.
     background : DataFrame, optional
         Rows that stand for "a typical patient" (usually the training data): the
         linear and permutation methods compare each row with them; default ``X``.
@@ -86,6 +99,10 @@ def explain(model, X, background=None, *, output_index: int | None = None, max_b
         exactly for any number, more permutations make each value less noisy.
     random_state : int, Generator or None
         Seed for the background sample and the permutations.
+    method : {"auto", "permutation"}, default="auto"
+        "auto" takes the fastest exact method that fits the model (above);
+        "permutation" asks for the model-agnostic method whatever the model (the values
+        are then on the probability scale for classifiers).
 
     Returns
     -------
@@ -120,17 +137,33 @@ def explain(model, X, background=None, *, output_index: int | None = None, max_b
     >>> bk.explain.plot_waterfall(expl, row=0)                          # doctest: +SKIP
     """
     check_fitted(model)
-    X = as_frame(X, model)
+    X = numbers_from_text(as_frame(X, model), model)
     max_background = check_int(max_background, "max_background", 1)
     n_permutations = check_int(n_permutations, "n_permutations", 1)
     seed = _seed(random_state)
-    method = choose_method(model, X)
+    if method not in ("auto", "permutation"):
+        raise ValueError(f"method must be 'auto' or 'permutation'; got {method!r}")
     options = {"output_index": output_index, "max_background": max_background,
-               "n_permutations": n_permutations, "random_state": seed}
-    values, base, output, kept = _shap_values(method, model, X, background, options)
+               "n_permutations": n_permutations, "random_state": seed, "method": method}
+    chosen = "permutation" if method == "permutation" else choose_method(model, X)
+    result = None
+    if chosen == "permutation" and method == "auto" and final_kind(model) is not None:
+        result, chosen = _through_pipeline(model, X, background, options), final_kind(model)
+        chosen = chosen if result is not None else "permutation"
+    values, base, output, kept = result or _shap_values(chosen, model, X, background, options)
     return Explanation(values=values, base_values=base, data=X.copy(),
-                       feature_names=[str(c) for c in X.columns], output=output, method=method,
+                       feature_names=[str(c) for c in X.columns], output=output, method=chosen,
                        model=model, background=kept, options=options)
+
+
+def _through_pipeline(model, X: pd.DataFrame, background, options: dict):
+    """The exact method through a Pipeline (values, base, output, background), or None."""
+    from biomedkit.explain._pipeline import pipeline_shap
+
+    check_nan_accepted(model, X)
+    kept = _background_sample(model, X, background, options["max_background"], options["random_state"])
+    found = pipeline_shap(model, final_kind(model), X, kept, options["output_index"])
+    return None if found is None else (*found, kept)
 
 
 def _shap_values(method: str, model, X: pd.DataFrame, background, options: dict):

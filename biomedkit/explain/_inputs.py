@@ -108,6 +108,21 @@ def check_finite(X: pd.DataFrame, name: str = "X") -> None:
                          "them (for example a division by zero upstream) before explaining the model")
 
 
+def numbers_from_text(X: pd.DataFrame, model) -> pd.DataFrame:
+    """Text columns that hold only numbers, as floats, for a bare scikit-learn model: it
+    reads them as numbers itself, and the exact explainers need numeric columns. (A
+    Pipeline keeps its text: an encoder in it may read "1", "2" as categories.)"""
+    if type(model).__module__.split(".")[0] != "sklearn" or type(model).__name__ == "Pipeline":
+        return X
+    converted = {}
+    for c in text_columns(X):
+        try:
+            converted[c] = pd.to_numeric(X[c].astype(object), errors="raise").astype(float)
+        except (ValueError, TypeError):
+            continue
+    return X.assign(**converted) if converted else X
+
+
 def nan_columns(X: pd.DataFrame) -> list[str]:
     return [str(c) for c in X.columns[X.isna().any().to_numpy()]]
 

@@ -12,6 +12,7 @@ random "flag with probability x" rule to come down to it.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,15 +93,40 @@ class ThresholdPolicy:
         return self.summary.copy()
 
     @property
+    def randomised(self) -> bool:
+        """True when some group's rule mixes two thresholds, or flags some patients at random."""
+        r = self.rules
+        return bool(((r.p0 % 1 > 0) | (r.p_ignore > 0)).any())
+
+    @property
     def thresholds(self) -> dict:
-        """Deterministic per-group thresholds (t0; for a randomised policy the more likely one)."""
+        """One threshold per group (t0; for a randomised policy the more likely one).
+
+        For a randomised policy these single cut-offs do **not** meet the constraint: only
+        the mixture does (:meth:`predict` draws it). Asking for them then warns; for one
+        fixed threshold per group, choose the policy with ``randomize=False``.
+        """
+        if self.randomised:
+            warnings.warn("this policy is randomised: it meets its constraint only by mixing two "
+                          "thresholds at random (predict() draws that mixture); used as fixed cut-offs, "
+                          "these single thresholds break the constraint. For one fixed threshold per "
+                          "group, use group_thresholds(..., randomize=False).", UserWarning, stacklevel=2)
         r = self.rules
         return {g: float(r.t0[g] if r.p0[g] >= 0.5 else r.t1[g]) for g in r.index}
 
     def predict_proba(self, y_score, groups) -> np.ndarray:
         """Probability that each patient is flagged under the policy."""
-        s = np.asarray(y_score, dtype=float)
+        s = np.asarray(y_score)
+        if s.ndim != 1 or s.dtype.kind not in "iufb":
+            raise ValueError(f"y_score must be a one-dimensional array of numbers; got shape {s.shape}, "
+                             f"dtype {s.dtype}")
+        s = s.astype(float)
+        if np.isnan(s).any():
+            raise ValueError(f"y_score contains {int(np.isnan(s).sum())} NaN; every patient needs a score "
+                             "(a missing score would silently count as not flagged)")
         g = pd.Categorical(np.asarray(groups, dtype=object), categories=self.rules.index)
+        if len(g) != s.size:
+            raise ValueError(f"groups has {len(g)} values but y_score has {s.size}; they must match")
         if np.asarray(g.isna()).any():
             raise ValueError(f"groups has labels the policy does not know; it knows {list(self.rules.index)}")
         r = self.rules.iloc[g.codes]
@@ -115,7 +141,7 @@ class ThresholdPolicy:
         return (rng.random(p.size) < p).astype(int)
 
     def __repr__(self) -> str:
-        kind = "randomised" if ((self.rules.p0 % 1 > 0) | (self.rules.p_ignore > 0)).any() else "deterministic"
+        kind = "randomised" if self.randomised else "deterministic"
         return (f"<ThresholdPolicy: {self.constraint or 'unconstrained'}, {kind}, objective "
                 f"{self.objective}>\n{self.summary.round(3).to_string()}\n\n{self.price.round(4).to_string()}")
 
@@ -141,9 +167,11 @@ def group_thresholds(y_true, y_score, groups, *, constraint: str | None = "equal
         The risk at which treating is worth it, for the net-benefit objective.
     randomize : bool, default=True
         True: the exact optimum, mixing two thresholds at random where needed (the
-        same solution as fairlearn's ThresholdOptimizer). False: one threshold per
-        group, the candidate closest to that optimum's operating point (easier to
-        explain, the criterion then holds only approximately).
+        same solution as fairlearn's ThresholdOptimizer); flag patients with
+        ``policy.predict``, since ``policy.thresholds`` alone does not meet the
+        constraint. False: one threshold per group, the candidate closest to that
+        optimum's operating point (easier to explain and to deploy as fixed cut-offs;
+        the criterion then holds only approximately).
     grid_size : int, default=1000
         Resolution of the grid over the constrained rate, as in fairlearn.
     candidates : array-like, optional

@@ -11,7 +11,7 @@ from scipy.stats import norm
 from biomedkit._checks import check_binary, check_level
 from biomedkit._deprecation import keyword_only_after
 from biomedkit._groups import ordered_levels
-from biomedkit.validation.external import external_validation, random_effects
+from biomedkit.validation.external import ALL, check_reserved, random_effects, validation_table
 
 POOLED = "pooled (random effects)"  # label of the summary row of leave_one_site_out
 _MEASURES = ("auc", "brier", "citl", "slope")
@@ -64,11 +64,20 @@ def leave_one_site_out(estimator, X, y, sites, *, scoring=_MEASURES, level: floa
         scale); :func:`pool_sites` of the table adds prediction intervals and the
         heterogeneity.
 
+    Raises
+    ------
+    ValueError
+        When a site is called "pooled (random effects)" or "all validation", the labels
+        of the table's own summary rows (rename the site).
+
     Warns
     -----
     UserWarning
-        When a held-out site has a single outcome class: its AUC and calibration are
-        NaN (no events, or no non-events, to compare) and it is left out of the pooling.
+        When a held-out site's values cannot all be estimated, naming the site and the
+        cause: a single outcome class (no AUC, no calibration), a single event or
+        non-event (no DeLong interval), or risks that separate its outcomes
+        (no calibration slope). Those values are NaN, the note column says why, and they
+        are left out of the pooling; the other sites' rows stand.
 
     Examples
     --------
@@ -85,12 +94,20 @@ def leave_one_site_out(estimator, X, y, sites, *, scoring=_MEASURES, level: floa
     risk = cross_val_predict(estimator, X, y, groups=codes.codes, cv=LeaveOneGroupOut(),
                              method="predict_proba", n_jobs=n_jobs)[:, 1]
     out = _site_rows(y, risk, codes, measures, level)
-    single = out.index[out["note"] != ""].tolist()
-    if single:
-        warnings.warn(f"sites {single} have a single outcome class: their AUC and calibration are "
-                      "NaN and they are left out of the pooled summary", UserWarning, stacklevel=2)
+    _warn_noted(out["note"])
     out.loc[POOLED] = _pooled_row(out, risk, measures, level)
     return out.astype({"n": int, "events": int})
+
+
+def _warn_noted(notes: pd.Series) -> None:
+    """One warning naming the held-out sites whose values are NaN, and why."""
+    single = notes.index[notes.str.startswith("one outcome class")].tolist()
+    other = notes[(notes != "") & ~notes.index.isin(single)]
+    parts = [f"sites {single} have a single outcome class: their AUC and calibration are NaN and they "
+             "are left out of the pooled summary"] if single else []
+    parts += [f"site {site!r}: {note} (NaN, left out of the pooled summary)" for site, note in other.items()]
+    if parts:
+        warnings.warn("; ".join(parts), UserWarning, stacklevel=3)
 
 
 def _check_sites(X, y, sites) -> tuple[np.ndarray, pd.Categorical]:
@@ -106,6 +123,7 @@ def _check_sites(X, y, sites) -> tuple[np.ndarray, pd.Categorical]:
     if site_values.isna().any():
         raise ValueError("sites contains missing values; give every patient a site")
     levels = ordered_levels(sites)
+    check_reserved(levels, {POOLED, ALL}, "sites")
     if len(levels) < 2:
         raise ValueError(f"sites has a single site ({levels[0]!r}); leave-one-site-out needs at "
                          "least 2 sites (and 3 for a useful pooled summary)")
@@ -122,7 +140,7 @@ def _site_rows(y: np.ndarray, risk: np.ndarray, codes: pd.Categorical, measures:
                level: float) -> pd.DataFrame:
     """One row per held-out site: counts, then each measure with its interval and standard error."""
     levels = codes.categories
-    table = external_validation(y, risk, codes, level=level).drop(index="all validation")
+    table = validation_table(y, risk, codes, level=level).drop(index=ALL)
     table.index.name = "site"
     z = norm.ppf(0.5 + level / 2)
     out = table[["n", "events", "observed_rate", "mean_predicted"]].copy()
@@ -188,6 +206,9 @@ def pool_sites(table: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
     --------
     >>> bk.multisite.pool_sites(table).loc["auc", ["prediction_low", "prediction_high"]]  # doctest: +SKIP
     """
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table must be the DataFrame of leave_one_site_out (one row per site); "
+                        f"got {type(table).__name__}")
     level = check_level(level)
     sites = table.drop(index=POOLED, errors="ignore")
     rows = {}

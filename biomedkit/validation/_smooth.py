@@ -20,7 +20,7 @@ def local_linear(x, y, x_eval, frac: float = 0.75, weights=None):
     """
     x, y, x_eval = (np.asarray(a, float) for a in (x, y, x_eval))
     w_obs = np.ones_like(x) if weights is None else np.asarray(weights, float)
-    k = max(2, min(x.size, int(frac * x.size + 1e-10)))
+    k = min(x.size, max(2, int(frac * x.size + 1e-10)))  # a single distinct x: k = 1
     fits, kernels = [], []
     for block in np.array_split(x_eval, max(1, x_eval.size // 200)):
         d = np.abs(block[:, None] - x[None, :])

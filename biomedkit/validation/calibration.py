@@ -9,6 +9,7 @@ local-linear smoother.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -29,16 +30,30 @@ def clipped_logit(p: np.ndarray) -> np.ndarray:
     return logit(np.clip(p, EPS, 1 - EPS))
 
 
+def _loglik(y: np.ndarray, eta: np.ndarray) -> float:
+    return float(np.sum(y * eta - np.logaddexp(0, eta)))
+
+
 def logistic_fit(y: np.ndarray, X: np.ndarray, offset=None, max_iter: int = 100):
-    """Maximum-likelihood logistic regression by Newton-Raphson: (coef, covariance)."""
+    """Maximum-likelihood logistic regression by Newton-Raphson: (coef, covariance).
+
+    A step that lowers the likelihood is halved until it does not (risks of exactly 0 or
+    1 make the information tiny and a full Newton step overshoot by orders of magnitude).
+    """
     offset = np.zeros(y.size) if offset is None else offset
     beta = np.zeros(X.shape[1])
+    current = _loglik(y, X @ beta + offset)
     for _ in range(max_iter):
         mu = expit(X @ beta + offset)
         w = mu * (1 - mu)
         info = X.T @ (X * w[:, None])
         step = np.linalg.solve(info, X.T @ (y - mu))
-        beta = beta + step
+        for _ in range(60):
+            value = _loglik(y, X @ (beta + step) + offset)
+            if value >= current - 1e-12 * abs(current):
+                break
+            step = step / 2
+        beta, current = beta + step, value
         if np.abs(step).max() < 1e-10:
             break
     mu = expit(X @ beta + offset)
@@ -46,14 +61,52 @@ def logistic_fit(y: np.ndarray, X: np.ndarray, offset=None, max_iter: int = 100)
     return beta, np.linalg.inv(info)
 
 
-def intercept_and_slope(y: np.ndarray, p: np.ndarray, z: float) -> dict:
-    """Calibration-in-the-large and slope with Wald limits at normal quantile ``z``."""
+def slope_problem(y: np.ndarray, p: np.ndarray, *, short: bool = False) -> str:
+    """Why the calibration slope of risks ``p`` cannot be estimated, or "" when it can
+    (``short``: a few words, for the note column of a table).
+
+    The slope is the coefficient of logit(p) in a logistic regression of the outcomes:
+    it is undefined when every risk is the same, and it has no finite maximum-likelihood
+    estimate when some cut-off of the risks separates the events from the non-events
+    (the likelihood keeps rising as the slope grows: Albert and Anderson 1984).
+    """
     lp = clipped_logit(p)
-    (a,), cov_a = logistic_fit(y, np.ones((y.size, 1)), offset=lp)
-    (_, b), cov_b = logistic_fit(y, np.column_stack([np.ones(y.size), lp]))
-    se_a, se_b = np.sqrt(cov_a[0, 0]), np.sqrt(cov_b[1, 1])
-    return {"citl": float(a), "citl_low": float(a - z * se_a), "citl_high": float(a + z * se_a),
-            "slope": float(b), "slope_low": float(b - z * se_b), "slope_high": float(b + z * se_b)}
+    if lp.min() == lp.max():
+        return "all risks equal: no calibration slope" if short else \
+            "all risks are equal: the calibration slope is undefined"
+    events, others = lp[y == 1], lp[y == 0]
+    if events.size and others.size and (others.max() <= events.min() or events.max() <= others.min()):
+        return "risks separate the outcomes: no finite calibration slope" if short else (
+            "the risks separate the events from the non-events (one class never ranks above the "
+            "other): the calibration slope has no finite estimate")
+    return ""
+
+
+def _wald_fit(y: np.ndarray, X: np.ndarray, offset, k: int, z: float) -> tuple[float, float, float]:
+    """Estimate of coefficient ``k`` with Wald limits; NaN where the fit has no finite answer."""
+    try:
+        beta, cov = logistic_fit(y, X, offset=offset)
+    except np.linalg.LinAlgError:  # a singular information matrix: nothing to estimate
+        return np.nan, np.nan, np.nan
+    est, var = float(beta[k]), float(cov[k, k])
+    if not (np.isfinite(est) and np.isfinite(var) and var >= 0):
+        return np.nan, np.nan, np.nan
+    se = np.sqrt(var)
+    return est, est - z * se, est + z * se
+
+
+def intercept_and_slope(y: np.ndarray, p: np.ndarray, z: float) -> dict:
+    """Calibration-in-the-large and slope with Wald limits at normal quantile ``z``.
+
+    Values that cannot be estimated (see :func:`slope_problem`) are NaN, never an error.
+    """
+    lp = clipped_logit(p)
+    a = _wald_fit(y, np.ones((y.size, 1)), lp, 0, z)
+    b = (np.nan,) * 3
+    if not slope_problem(y, p):
+        b = _wald_fit(y, np.column_stack([np.ones(y.size), lp]), None, 1, z)
+    return dict(zip(["citl", "citl_low", "citl_high", "slope", "slope_low", "slope_high"],
+                    map(float, (*a, *b))))
 
 
 def brier_decomposition(y: np.ndarray, p: np.ndarray) -> dict:
@@ -148,7 +201,10 @@ def calibration_summary(y_true, y_prob, *, level: float = 0.95, frac: float = 0.
     -----
     Calibration-in-the-large is the intercept ``a`` of ``logit P(y=1) = a + logit(p)``
     (the risks as an offset); the slope is ``b`` in ``logit P(y=1) = a + b logit(p)``.
-    Risks of exactly 0 or 1 are moved 1e-8 inside the interval first.
+    Risks of exactly 0 or 1 are moved 1e-8 inside the interval first. When every risk
+    is the same, or the risks separate events from non-events (one class never ranks
+    above the other), the slope and its limits are NaN, with a warning that says which
+    (the other measures stand).
 
     References
     ----------
@@ -171,6 +227,9 @@ def calibration_summary(y_true, y_prob, *, level: float = 0.95, frac: float = 0.
     if not 0 < frac <= 1:
         raise ValueError(f"frac must be in (0, 1]; got {frac!r}")
     z = norm.ppf(0.5 + level / 2)
+    problem = slope_problem(y, p)
+    if problem:
+        warnings.warn(f"y_prob: {problem}; its value and limits are NaN.", UserWarning, stacklevel=3)
     dec = brier_decomposition(y, p)
     x, fit, _ = smooth_calibration(p, y, frac)
     errors = np.abs(p - np.interp(p, x, fit))

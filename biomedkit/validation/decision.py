@@ -46,6 +46,7 @@ def net_benefit(y_true, scores: Mapping, *, thresholds=DEFAULT_THRESHOLDS, harm=
     scores : mapping of str to array-like
         Model name -> predicted risks in [0, 1] for the same patients.
     thresholds : sequence of float in (0, 1), default 0.01 to 0.99 by 0.01
+        Each threshold once (a repeated one is refused).
     harm : float or mapping, default=0.0
         The harm of the test or treatment in net-benefit units, subtracted from the
         model's net benefit; a mapping gives one value per model.
@@ -121,6 +122,11 @@ def _checked(y_true, scores, thresholds, harm, prevalence, level):
     risks = {str(name): check_scores(s, y.size, f"scores[{name!r}]", probability=True)
              for name, s in scores.items()}
     t = check_thresholds(thresholds)
+    values, counts = np.unique(t, return_counts=True)
+    repeated = values[counts > 1]
+    if repeated.size:
+        raise ValueError(f"thresholds repeats {[float(v) for v in repeated[:5]]}; give each threshold once "
+                         "(np.unique(thresholds)): the table has one row per strategy and threshold")
     harms = harm if isinstance(harm, Mapping) else {name: harm for name in risks}
     if set(harms) != set(risks) or not all(np.isfinite(float(h)) for h in harms.values()):
         raise ValueError("harm must be a number or a mapping with one number per model in scores")

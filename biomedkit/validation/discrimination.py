@@ -8,13 +8,14 @@ as in pROC.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import norm
 
 from biomedkit._checks import check_binary, check_level, check_n_boot, check_random_state, check_scores
-from biomedkit._counts import SortedCounts, delong
+from biomedkit._counts import SortedCounts, delong, single_row_class
 from biomedkit._deprecation import keyword_only_after
 
 
@@ -70,6 +71,15 @@ def _bootstrap_aucs(y: np.ndarray, s: np.ndarray, n_boot: int, rng) -> np.ndarra
     return out
 
 
+def warn_single_row_class(y: np.ndarray, name: str = "y_true", *, stacklevel: int = 4) -> bool:
+    """Warn, naming the cause, when a class of ``y`` has a single row (DeLong's variance is
+    then undefined); return True if it did."""
+    why = single_row_class(y)
+    if why:
+        warnings.warn(f"{name} has {why}.", UserWarning, stacklevel=stacklevel)
+    return bool(why)
+
+
 @keyword_only_after(2)
 def auc_ci(y_true, y_score, *, method: str = "delong", level: float = 0.95,
            n_boot: int = 2000, random_state=None) -> AUCResult:
@@ -100,7 +110,10 @@ def auc_ci(y_true, y_score, *, method: str = "delong", level: float = 0.95,
     -----
     Ties between an event and a non-event count one half. Unlike pROC, the
     direction is never guessed from the data: a score must rise with risk.
-    The DeLong interval is clipped to [0, 1], as pROC does.
+    The DeLong interval is clipped to [0, 1], as pROC does. With a single event (or a
+    single non-event) DeLong's variance is undefined: ``se``, ``low`` and ``high`` are
+    NaN, with a warning that says so (a percentile bootstrap still runs, but it can only
+    resample the other class).
 
     References
     ----------
@@ -122,6 +135,8 @@ def auc_ci(y_true, y_score, *, method: str = "delong", level: float = 0.95,
     aucs, cov = delong(y, s[None, :])
     auc = float(aucs[0])
     if method == "delong":
+        if warn_single_row_class(y):
+            return AUCResult(auc, np.nan, np.nan, level, method, np.nan, m, n)
         se = float(np.sqrt(cov[0, 0]))
         z = norm.ppf(0.5 + level / 2)
         low, high = max(0.0, auc - z * se), min(1.0, auc + z * se)
@@ -149,7 +164,9 @@ def delong_test(y_true, score_a, score_b, *, level: float = 0.95) -> DeLongTestR
     -------
     DeLongTestResult
         The two AUCs, their difference (a - b), its standard error and interval,
-        the z statistic and the two-sided p-value.
+        the z statistic and the two-sided p-value. With a single event (or a single
+        non-event) there is no DeLong variance: the standard error, z, p-value and
+        interval are NaN, with a warning that says so.
 
     References
     ----------
@@ -166,6 +183,8 @@ def delong_test(y_true, score_a, score_b, *, level: float = 0.95) -> DeLongTestR
     level = check_level(level)
     aucs, cov = delong(y, np.vstack([a, b]))
     diff = float(aucs[0] - aucs[1])
+    if warn_single_row_class(y):
+        return DeLongTestResult(float(aucs[0]), float(aucs[1]), diff, *[np.nan] * 5, level)
     var = float(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1])
     se = float(np.sqrt(max(var, 0.0)))
     if se == 0:

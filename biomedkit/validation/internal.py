@@ -67,7 +67,8 @@ def repeated_cv(estimator, X, y, *, scoring=("roc_auc", "neg_brier_score"), n_sp
     y = _check_xy(X, y)
     scoring = [scoring] if isinstance(scoring, str) else list(scoring)
     cv = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=random_state)
-    res = cross_validate(estimator, X, y, scoring=scoring, cv=cv, n_jobs=n_jobs)
+    # a fold that fails raises its own error: a table of NaN scores would hide why
+    res = cross_validate(estimator, X, y, scoring=scoring, cv=cv, n_jobs=n_jobs, error_score="raise")
     out = pd.DataFrame({"repeat": np.repeat(np.arange(n_repeats), n_splits),
                         "fold": np.tile(np.arange(n_splits), n_repeats)})
     for name in scoring:
@@ -78,6 +79,8 @@ def repeated_cv(estimator, X, y, *, scoring=("roc_auc", "neg_brier_score"), n_sp
 
 def summarize_cv(folds: pd.DataFrame) -> pd.DataFrame:
     """Mean, sd and the 2.5 % and 97.5 % quantiles of each score over folds."""
+    if not isinstance(folds, pd.DataFrame):
+        raise TypeError(f"folds must be the DataFrame of repeated_cv or nested_cv; got {type(folds).__name__}")
     scores = folds.drop(columns=[c for c in ("repeat", "fold") if c in folds])
     return scores.agg(["mean", "std", lambda s: s.quantile(0.025), lambda s: s.quantile(0.975)]).T.set_axis(
         ["mean", "sd", "q2.5", "q97.5"], axis=1)

@@ -18,6 +18,8 @@ def _axes(ax):
 @keyword_only_after(1)
 def plot_calibration(curve, *, ax=None, label=None, color=None):
     """Binned observed rates with Wilson intervals, the smoothed curve and its band."""
+    if not hasattr(curve, "bins") or not hasattr(curve, "smooth"):
+        raise TypeError(f"curve must be a CalibrationCurve (from calibration_curve); got {type(curve).__name__}")
     ax = _axes(ax)
     b, s = curve.bins, curve.smooth
     line, = ax.plot(s["predicted"], s["observed"], color=color, label=label or "smoothed")
@@ -35,6 +37,9 @@ def plot_calibration(curve, *, ax=None, label=None, color=None):
 @keyword_only_after(1)
 def plot_decision_curve(net_benefit: pd.DataFrame, *, ax=None, ymin: float | None = None):
     """Decision curves from :func:`net_benefit`: one line per strategy, bands if bootstrapped."""
+    if not isinstance(net_benefit, pd.DataFrame) or not {"model", "threshold", "net_benefit"} <= set(net_benefit):
+        raise TypeError("net_benefit must be the DataFrame of bk.validation.net_benefit; "
+                        f"got {type(net_benefit).__name__}")
     ax = _axes(ax)
     styles = {"Treat all": {"color": "grey", "lw": 1}, "Treat none": {"color": "black", "lw": 1, "ls": ":"}}
     for model, d in net_benefit.groupby("model", sort=False):

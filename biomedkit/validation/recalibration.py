@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.isotonic import IsotonicRegression
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from biomedkit._checks import check_labels_for_model
 from biomedkit._deprecation import keyword_only_after
 from biomedkit.validation.calibration import clipped_logit, logistic_fit
+
+
+def _check_X_y(X, y) -> None:
+    """Clear messages, naming X or y, before scikit-learn's own checks (which answer for a
+    missing y or a column vector, as its estimator checks expect)."""
+    if y is None:
+        return
+    shape = X.shape if hasattr(X, "shape") else np.shape(np.asarray(X, dtype=object))
+    if len(shape) != 2:
+        raise ValueError(f"X must be a 2-d table (DataFrame or array, one row per patient); got shape {shape}")
+    n_rows = shape[0]
+    labels = np.asarray(y, dtype=object)
+    if labels.shape[:1] != (n_rows,):  # a column vector is left to scikit-learn (it warns and flattens)
+        raise ValueError(f"y must hold one outcome per row of X ({n_rows}); got shape {labels.shape}")
+    if len(pd.unique(labels.ravel())) < 2:
+        raise ValueError("y has only one class; a classifier needs events and non-events")
 
 
 class RecalibratedClassifier(ClassifierMixin, BaseEstimator):
@@ -24,7 +42,9 @@ class RecalibratedClassifier(ClassifierMixin, BaseEstimator):
     (``cv`` folds) so that it sees risks for patients the model was not fitted on;
     the final model is then refitted on all the data. With ``cv=None`` the
     estimator must be fitted already and only the recalibration is learned from
-    the data given to ``fit``, typically a validation set from the target setting.
+    the data given to ``fit``, typically a validation set from the target setting;
+    ``y`` must then use the estimator's own labels (``estimator.classes_``): 0/1
+    outcomes for a model fitted on 'case'/'control' are refused, not misread.
 
     Parameters
     ----------
@@ -71,9 +91,18 @@ class RecalibratedClassifier(ClassifierMixin, BaseEstimator):
             self.estimator_ = self._base()
             check_is_fitted(self.estimator_)
             validate_data(self, X, reset=True, skip_check_array=True)
+            n_rows = X.shape[0] if hasattr(X, "shape") else len(X)
+            # new outcomes meet a fitted model: their labels must be the model's own
+            y = check_labels_for_model(y, self.estimator_, n_rows, "y")
+            if len(self.estimator_.classes_) != 2:
+                raise ValueError(f"estimator must be a binary classifier; it has the classes "
+                                 f"{list(self.estimator_.classes_)}")
+            if len(set(y.tolist())) < 2:
+                raise ValueError("y has a single outcome class; recalibration needs events and non-events")
             p = self.estimator_.predict_proba(X)[:, 1]
             self.classes_ = self.estimator_.classes_
         else:
+            _check_X_y(X, y)
             X, y = validate_data(self, X, y)
             if type_of_target(y, raise_unknown=True) != "binary":
                 raise ValueError("Only binary classification is supported. The type of the target "

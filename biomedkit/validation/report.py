@@ -8,13 +8,14 @@ from dataclasses import KW_ONLY, dataclass, field
 import numpy as np
 import pandas as pd
 
-from biomedkit._checks import check_binary, check_level, check_n_boot, check_thresholds
+from biomedkit._checks import check_binary, check_labels_for_model, check_level, check_n_boot, check_thresholds
 from biomedkit._deprecation import keyword_only_after
-from biomedkit._report import HtmlMarkdownReport, md_table
+from biomedkit._groups import ordered_levels
+from biomedkit._report import HtmlMarkdownReport, html_table, md_table, png_figure
 from biomedkit.validation.calibration import calibration_summary
 from biomedkit.validation.decision import net_benefit
 from biomedkit.validation.discrimination import auc_ci
-from biomedkit.validation.external import external_validation, random_effects
+from biomedkit.validation.external import ALL, DEVELOPMENT, check_reserved, external_validation, random_effects
 from biomedkit.validation.thresholds import threshold_metrics
 
 # TRIPOD+AI (Collins et al., BMJ 2024;385:e078378): the items this report can fill,
@@ -43,6 +44,8 @@ TRIPOD_AI = [
 ]
 
 
+PARTLY = "partly covered: author completes"
+
 # What run() computes; asked for before it has run, any of them runs it.
 _RESULTS = frozenset({"y_", "p_", "auc_", "calibration_", "thresholds_", "net_benefit_", "subgroups_",
                       "sites_", "meta_", "sections"})
@@ -54,6 +57,7 @@ class _Section:
     text: str
     table: pd.DataFrame | None = None
     items: tuple = ()  # TRIPOD+AI items this section covers
+    partly: tuple = ()  # items it gives the numbers for, which the author completes
 
 
 @dataclass
@@ -63,7 +67,7 @@ class ValidationReport(HtmlMarkdownReport):
     Parameters
     ----------
     model : fitted classifier with ``predict_proba``
-    X, y : validation data (``y`` 0/1)
+    X, y : validation data (``y`` 0/1, the labels the model was fitted on)
     model_name : str, optional
     outcome : str, default="the outcome"
         What ``y = 1`` means, for the text.
@@ -72,9 +76,11 @@ class ValidationReport(HtmlMarkdownReport):
         random-effects summary of the AUC (TRIPOD+AI 12d and 23b).
     subgroups : mapping of name to array-like, optional
         For example ``{"sex": X["female"], "age group": age_band}``: performance per
-        subgroup (TRIPOD+AI 23a).
+        subgroup (TRIPOD+AI 23a). Site and subgroup labels may not be "all validation"
+        (nor "development" with ``development``): those name the tables' summary rows.
     thresholds : sequence of float, default=(0.1, 0.2, 0.3)
-        Risk thresholds a clinician might act on (TRIPOD+AI 15).
+        Risk thresholds a clinician might act on (TRIPOD+AI 15): any risks in (0, 1),
+        shown with their own digits.
     development : tuple (X_dev, y_dev), optional
         The development data, for the drop in performance (20c).
     level : float, default=0.95
@@ -100,6 +106,12 @@ class ValidationReport(HtmlMarkdownReport):
     Constructing the report checks the arguments; the validation itself (:meth:`run`)
     runs once, when a result or the rendered report is first asked for.
 
+    In a notebook the report renders as HTML tables; ``save("report.html")`` writes a
+    standalone, styled page with the calibration and decision curves embedded as PNG
+    images (``to_html(figures=True)``). :meth:`tripod` lists every TRIPOD+AI item as
+    covered, covered in part (the numbers are here, the author completes), or left to
+    the author.
+
     Examples
     --------
     >>> report = bk.validation.ValidationReport(model, X_test, y_test, sites=site)   # doctest: +SKIP
@@ -122,16 +134,28 @@ class ValidationReport(HtmlMarkdownReport):
     random_state: int = 0
     sections: list = field(init=False, repr=False)
 
+    _html_page_title = "Validation report"  # a saved .html is a standalone page, with figures
+
     def __post_init__(self):
         """Check the arguments; the analysis waits for :meth:`run`."""
         if not hasattr(self.model, "predict_proba"):
             raise TypeError("model must be a fitted classifier with predict_proba")
-        check_binary(self.y, "y")
+        y = check_binary(self.y, "y")
+        n_rows = self.X.shape[0] if hasattr(self.X, "shape") else len(self.X)
+        if n_rows != y.size:
+            raise ValueError(f"y has {y.size} outcomes but X has {n_rows} rows; they must match")
+        # 0/1 outcomes for a model fitted on other labels would invert or scramble every measure
+        check_labels_for_model(self.y, self.model, y.size, "y")
         if np.ndim(self.thresholds) != 1:
             raise TypeError(f"thresholds must be a sequence of risks, e.g. (0.1, 0.2, 0.3); "
                             f"got {self.thresholds!r}")
         check_thresholds(self.thresholds)
         check_level(self.level)
+        reserved = {ALL} | ({DEVELOPMENT} if self.development is not None else set())
+        if self.sites is not None:
+            check_reserved(ordered_levels(self.sites), reserved, "sites")
+        for name, levels in (self.subgroups or {}).items():
+            check_reserved(ordered_levels(levels), reserved, f"subgroups[{name!r}]")
         check_n_boot(self.n_boot, minimum=1)  # the decision-curve table shows the intervals
         self.model_name = self.model_name or type(self.model).__name__
 
@@ -143,13 +167,15 @@ class ValidationReport(HtmlMarkdownReport):
         """
         if "sections" in self.__dict__:
             return self
-        y = np.asarray(self.y)
+        y = check_binary(self.y, "y").astype(int)
         p = self.model.predict_proba(self.X)[:, 1]
         self.y_, self.p_ = y, p
         self.auc_ = auc_ci(y, p, level=self.level)
         self.calibration_ = calibration_summary(y, p, level=self.level)
         self.thresholds_ = threshold_metrics(y, p, list(self.thresholds), level=self.level)
+        # a grid for the curve, and the thresholds themselves (any risk in (0, 1), exactly)
         grid = np.round(np.arange(0.01, min(0.99, max(self.thresholds) * 2) + 1e-9, 0.01), 2)
+        grid = np.unique(np.r_[grid, np.asarray(self.thresholds, dtype=float)])
         self.net_benefit_ = net_benefit(y, {self.model_name: p}, thresholds=grid, n_boot=self.n_boot,
                                         level=self.level, random_state=self.random_state)
         self.subgroups_ = {name: external_validation(y, p, g, level=self.level)
@@ -191,14 +217,42 @@ class ValidationReport(HtmlMarkdownReport):
         s = [*self._headline(lvl), self._thresholds_section(lvl), self._utility_section()]
         for name, table in self.subgroups_.items():
             s.append(_Section(f"By {name}", f"Performance within each level of {name}.",
-                              table[_perf_cols(table)], items=("23a", "14")))
+                              table[_perf_cols(table)].rename_axis(name), items=("23a", "14")))
         if self.sites_ is not None:
             s.append(self._sites_section(lvl))
-        return s
+        return s + [self._participants_section(), self._model_section()]
+
+    def _model_section(self) -> _Section:
+        """What the model is, and how its risks were computed (22, 12g)."""
+        text = (f"{type(self.model).__name__}; the risk of {self.outcome} is the model's "
+                "predict_proba (the probability of class 1) on each patient's features, used as is.")
+        coefficients = _coefficients(self.model)
+        if coefficients is None:
+            text += (" The full specification (the fitted model file, or its code and parameters: "
+                     f"{_params(self.model)}) must come from the author.")
+            return _Section("Model", text, items=("12g",), partly=("22",))
+        text += " Logistic model: log-odds = intercept + the sum of coefficient x feature (after the "\
+                "pipeline's preprocessing, where there is one)."
+        return _Section("Model", text, coefficients, items=("12g", "22"))
+
+    def _participants_section(self) -> _Section:
+        """The patients' features, in the validation (and development) data (20b, 20c, 16)."""
+        table = _describe(self.X).add_prefix("validation ")
+        text = "Each feature in the validation data: the mean (sd) of numbers, the commonest value " \
+               "of categories, and the share of missing values."
+        if self.development is not None:
+            table = pd.concat([table, _describe(self.development[0]).add_prefix("development ")], axis=1)
+            text += " The development data beside it, for the differences between the two."
+        return _Section("Participants", text, table.rename_axis("feature"), items=("20b",),
+                        partly=("20c", "16") if self.development is not None else ())
 
     def _headline(self, lvl: str) -> list:
         """The data, discrimination and calibration sections."""
         a, c = self.auc_, self.calibration_
+        calibration = c.to_frame()
+        calibration["value"] = pd.Series([int(v) if k in ("n", "events") else v  # counts print as counts
+                                          for k, v in calibration["value"].items()],
+                                         index=calibration.index, dtype=object)
         return [
             _Section("Data", f"{c.n} patients, {c.events} with {self.outcome} "
                      f"({c.observed_rate:.1%}).", items=("21",)),
@@ -213,7 +267,7 @@ class ValidationReport(HtmlMarkdownReport):
                 f"0 is ideal), calibration slope {c.slope:.3f} ({c.slope_low:.3f} to {c.slope_high:.3f}; "
                 f"1 is ideal), observed/expected events {c.oe_ratio:.2f}. Brier score {c.brier:.4f} "
                 f"(scaled {c.brier_scaled:.3f}); ICI {c.ici:.4f}, E50 {c.e50:.4f}, E90 {c.e90:.4f}.",
-                c.to_frame(), items=("12e", "23a")),
+                calibration, items=("12e", "23a")),
         ]
 
     def _thresholds_section(self, lvl: str) -> _Section:
@@ -222,40 +276,57 @@ class ValidationReport(HtmlMarkdownReport):
             "Thresholds",
             f"Flagging patients whose risk is at least each threshold ({lvl} Wilson intervals in "
             "the data; nne = number needed to evaluate = 1/PPV).",
-            self.thresholds_[cols], items=("15",))
+            _readable_thresholds(self.thresholds_[cols]), items=("15",))
 
     def _utility_section(self) -> _Section:
         nb = self.net_benefit_
-        at = nb[nb.threshold.isin(np.round(self.thresholds, 2))]
+        at = nb[nb.threshold.isin(np.asarray(self.thresholds, dtype=float))]
         nb_cols = ["model", "threshold", "net_benefit", "net_benefit_low", "net_benefit_high",
                    "net_interventions_avoided"]
         return _Section(
             "Clinical utility (decision curve)",
             "Net benefit of acting on the model against treating everyone or no one, at the "
-            f"thresholds above ({self.n_boot} bootstrap replicates).", at[nb_cols], items=("12e", "15"))
+            f"thresholds above ({self.n_boot} bootstrap replicates).",
+            _readable_thresholds(at[nb_cols]).reset_index(drop=True), items=("12e", "15"))
 
     def _sites_section(self, lvl: str) -> _Section:
+        table = self.sites_[_perf_cols(self.sites_)]
+        drop = "auc_drop" in self.sites_
+        if self.sites is None:  # development data, no sites: the two data sets side by side
+            table = table.drop(index=ALL).rename_axis("data")
+            return _Section("Development and validation data", "Performance in the development data "
+                            "and in the validation data, and the drop in AUC between them.", table,
+                            items=("20c",))
         text = "Performance per site (or period)"
-        if "auc_drop" in self.sites_:
-            text += ", and the drop in AUC from the development data"
-        text += "."
+        text += ", and the drop in AUC from the development data." if drop else "."
         if self.meta_ is not None:
             m = self.meta_
             text += (f" Random-effects summary of the AUC over {m.k} sites: {m.pooled:.3f} "
                      f"({lvl} CI {m.low:.3f} to {m.high:.3f}); {lvl} prediction interval for a new "
                      f"site {m.prediction_low:.3f} to {m.prediction_high:.3f}; I² {m.i2:.0%}.")
-        return _Section("Across sites", text, self.sites_[_perf_cols(self.sites_)],
-                        items=("12d", "23b", "20c") if "auc_drop" in self.sites_ else ("12d", "23b"))
+        return _Section("Across sites", text, table.rename_axis("site"),
+                        items=("12d", "23b", "20c") if drop else ("12d", "23b"))
 
     def tripod(self) -> pd.DataFrame:
-        """Each TRIPOD+AI item: covered by this report (and where) or left to the author."""
-        where = {}
+        """Each TRIPOD+AI item: covered by this report (and where), covered in part (the
+        report gives the numbers, the author adds what only they know), or left to the author."""
+        full, part = {}, {}
         for sec in self.sections:
             for item in sec.items:
-                where.setdefault(item, []).append(sec.title)
-        rows = [(item, topic, "covered" if item in where else "author must write",
-                 "; ".join(where.get(item, []))) for item, topic in TRIPOD_AI]
+                full.setdefault(item, []).append(sec.title)
+            for item in sec.partly:
+                part.setdefault(item, []).append(sec.title)
+        rows = []
+        for item, topic in TRIPOD_AI:
+            status = "covered" if item in full else PARTLY if item in part else "author must write"
+            rows.append((item, topic, status, "; ".join(full.get(item, part.get(item, [])))))
         return pd.DataFrame(rows, columns=["item", "topic", "status", "section"])
+
+    def _coverage(self) -> str:
+        t = self.tripod()
+        return (f"This report covers {int((t.status == 'covered').sum())} of {len(t)} items, and "
+                f"{int((t.status == PARTLY).sum())} more in part; the author must write the rest "
+                "(the items marked below).")
 
     # --- output --------------------------------------------------------------
     def to_markdown(self) -> str:
@@ -263,23 +334,44 @@ class ValidationReport(HtmlMarkdownReport):
         for sec in self.sections:
             out += [f"## {sec.title}", "", sec.text, ""]
             if sec.table is not None:
-                out += [md_table(sec.table), ""]
-        t = self.tripod()
-        out += ["## TRIPOD+AI checklist", "",
-                f"This report covers {int((t.status == 'covered').sum())} of {len(t)} items; "
-                "the author must still write the rest.", "", md_table(t)]
+                out += [md_table(_shown(sec.table)), ""]
+        out += ["## TRIPOD+AI checklist", "", self._coverage(), "", md_table(self.tripod())]
         return "\n".join(out) + "\n"
 
-    def to_html(self) -> str:
+    @keyword_only_after(1)
+    def to_html(self, *, figures: bool = False) -> str:
+        """The report as HTML; ``figures=True`` adds the calibration and decision curves as
+        embedded PNG images (a saved .html page has them)."""
         parts = [f"<h2>Validation report: {html.escape(self.model_name)}</h2>"]
         for sec in self.sections:
             parts.append(f"<h3>{html.escape(sec.title)}</h3><p>{html.escape(sec.text)}</p>")
             if sec.table is not None:
-                parts.append(sec.table.to_html(float_format=lambda v: f"{v:.3f}", na_rep=""))
-        t = self.tripod()
-        parts.append(f"<h3>TRIPOD+AI checklist</h3><p>Covered: {int((t.status == 'covered').sum())} "
-                     f"of {len(t)} items.</p>" + t.to_html(index=False))
+                parts.append(html_table(_shown(sec.table)))
+            if figures and sec.title in self._figures():
+                parts.append(self._figures()[sec.title]())
+        parts.append(f"<h3>TRIPOD+AI checklist</h3><p>{html.escape(self._coverage())}</p>"
+                     + html_table(self.tripod()))
         return "<div class='biomedkit-report'>" + "\n".join(parts) + "</div>"
+
+    def _page_body(self) -> str:
+        return self.to_html(figures=True)
+
+    def _figures(self) -> dict:
+        """Section title -> a function drawing its figure as embedded HTML."""
+        from biomedkit.validation.calibration import calibration_curve
+        from biomedkit.validation.plots import plot_calibration, plot_decision_curve
+
+        def calibration():
+            curve = calibration_curve(self.y_, self.p_, level=self.level)
+            return png_figure(lambda ax: plot_calibration(curve, ax=ax), "Calibration: observed event "
+                              f"rate against predicted risk (deciles with {self.level:.0%} Wilson intervals, "
+                              "and a smoothed curve)")
+
+        def decision():
+            return png_figure(lambda ax: plot_decision_curve(self.net_benefit_, ax=ax),
+                              "Decision curve: net benefit of the model, of treating all and of treating "
+                              "none", size=(6.0, 4.0))
+        return {"Calibration": calibration, "Clinical utility (decision curve)": decision}
 
     @keyword_only_after(1)
     def model_card(self, *, intended_use: str = "", training_data: str = "", ethical: str = "") -> str:
@@ -305,7 +397,8 @@ class ValidationReport(HtmlMarkdownReport):
             "## Quantitative analyses", "",
             f"- AUC {a.auc:.3f} ({self.level:.0%} CI {a.low:.3f} to {a.high:.3f})",
             f"- Calibration slope {c.slope:.3f}, calibration-in-the-large {c.citl:.3f}, Brier {c.brier:.4f}",
-            "", md_table(self.thresholds_[["threshold", "sensitivity", "specificity", "ppv", "npv"]]), "",
+            "", md_table(_readable_thresholds(self.thresholds_[["threshold", "sensitivity", "specificity", "ppv",
+                                                           "npv"]])), "",
             "## Ethical considerations", "", ethical or f"{todo}risks, sensitive data, fairness findings.", "",
             "## Caveats and recommendations", "",
             f"{todo}known limitations; validate again before use in a new setting.",
@@ -315,6 +408,67 @@ class ValidationReport(HtmlMarkdownReport):
 
 # positional options keep working for one release, with a warning
 ValidationReport.__init__ = keyword_only_after(4)(ValidationReport.__init__)
+
+
+def _readable_thresholds(table: pd.DataFrame) -> pd.DataFrame:
+    """The threshold column as text with the digits it has (0.125 stays 0.125, 0.004 stays
+    0.004), where the tables' 3 decimals would round it."""
+    return table.assign(threshold=[f"{t:.6g}" for t in table["threshold"]])
+
+
+_COUNTS = {"n", "events", "tp", "fp", "tn", "fn", "k"}
+
+
+def _cell(value, count: bool = False) -> str:
+    """A table cell as shown: counts as integers, other numbers to 3 decimals, NaN blank."""
+    if value is None or (isinstance(value, (float, np.floating)) and np.isnan(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_, str)):
+        return str(value)
+    if isinstance(value, (int, np.integer)) or (count and float(value).is_integer()):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def _shown(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as the report shows it (text cells), the same in Markdown and HTML."""
+    return pd.DataFrame({c: [_cell(v, c in _COUNTS) for v in table[c]] for c in table.columns},
+                        index=table.index)
+
+
+def _describe(X) -> pd.DataFrame:
+    """Per feature: mean (sd) of a number, the commonest value of a category, share missing."""
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X)).add_prefix("x")
+    rows = {}
+    for name, column in frame.items():
+        if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+            summary = f"{column.mean():.3g} ({column.std():.3g})"
+        else:
+            counts = column.astype(object).value_counts()
+            summary = f"{counts.index[0]} ({counts.iloc[0] / counts.sum():.0%})" if len(counts) else ""
+        rows[str(name)] = {"summary": summary, "missing": f"{column.isna().mean():.1%}"}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _coefficients(model) -> pd.DataFrame | None:
+    """Intercept and coefficients of a binary logistic model (or a Pipeline ending in one),
+    named by the features they multiply; None for other models."""
+    pipeline = type(model).__name__ == "Pipeline"
+    final = model[-1] if pipeline else model
+    if not type(final).__name__.startswith("LogisticRegression"):
+        return None
+    coef = np.atleast_2d(getattr(final, "coef_", np.empty((2, 0))))
+    if coef.shape[0] != 1:
+        return None
+    try:
+        names = model[:-1].get_feature_names_out() if pipeline else final.feature_names_in_
+    except AttributeError:
+        names = [f"x{i}" for i in range(coef.shape[1])]
+    values = np.r_[np.ravel(final.intercept_)[:1], coef[0]]
+    return pd.DataFrame({"coefficient": [f"{v:.6g}" for v in values]},
+                        index=pd.Index(["(intercept)", *map(str, names)], name="term"))
 
 
 def _perf_cols(table: pd.DataFrame) -> list:
