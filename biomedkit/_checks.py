@@ -183,3 +183,48 @@ def check_device(device) -> str:
     if parsed.type == "mps" and not torch.backends.mps.is_available():
         raise ValueError(f"device={device!r} but Apple's MPS is not available here; use device='cpu'")
     return device
+
+
+
+def _is_missing(value) -> bool:
+    """None, NaN or pandas' NA (whose comparisons raise instead of answering)."""
+    try:
+        return value is None or bool(value != value)
+    except TypeError:
+        return True
+
+
+def check_X_y(X, y, *, binary: bool = False, X_name: str = "X", y_name: str = "y"):
+    """Check a feature table and its outcomes before a fit, with messages naming ``X`` or ``y``.
+
+    scikit-learn's own messages ("Found input variables with inconsistent numbers of
+    samples", "Expected 2D array") name neither argument, so the common mistakes are caught
+    here first: ``X`` not a 2-d table, ``y`` of another length, missing outcomes, one class.
+    With ``binary=True`` the outcomes must be 0/1 (see :func:`check_binary`), for methods
+    that need to know which label is the event, and the 0/1 array is returned. Otherwise the
+    labels may be any values and ``None`` is returned (the caller passes its ``y`` on).
+    """
+    if y is None:  # scikit-learn's own message, which its estimator checks expect
+        return None
+    shape = X.shape if hasattr(X, "shape") else np.shape(np.asarray(X, dtype=object))
+    if len(shape) != 2:
+        raise ValueError(f"{X_name} must be a 2-d table (DataFrame or array, one row per patient); "
+                         f"got shape {shape}")
+    n = shape[0]
+    values = y.to_numpy(dtype=object) if hasattr(y, "to_numpy") else y
+    labels = np.asarray(values, dtype=object)
+    if labels.ndim == 2 and labels.shape[1] == 1:  # a column vector: scikit-learn warns and flattens
+        labels = labels[:, 0]
+    if labels.ndim != 1 or labels.shape[0] != n:
+        raise ValueError(f"{y_name} must hold one outcome per row of {X_name} ({n}); got shape {labels.shape}")
+    if any(_is_missing(v) for v in labels.tolist()):
+        raise ValueError(f"{y_name} contains missing outcomes; drop those rows first")
+    if len(set(labels.tolist())) < 2:
+        raise ValueError(f"{y_name} has only one class; a classifier needs events and non-events")
+    if not binary:
+        return None
+    if all(isinstance(v, (bool, numbers.Real)) for v in labels.tolist()):
+        return check_binary(labels.astype(float), y_name)  # nullable Int64/boolean arrive as objects
+    found = sorted({str(v) for v in labels.tolist()})[:5]
+    raise TypeError(f"{y_name} must hold 0/1 outcomes, 1 for the event; got labels {found}. "
+                    f"Recode it, for example y = (labels == 'case').astype(int)")

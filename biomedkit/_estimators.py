@@ -12,6 +12,9 @@ def classifier_fit_inputs(estimator, X, y, *, dtype=np.float32) -> tuple[np.ndar
     from sklearn.utils.multiclass import check_classification_targets
     from sklearn.utils.validation import validate_data
 
+    from biomedkit._checks import check_X_y
+
+    check_X_y(X, y)  # messages naming X or y, before scikit-learn's own
     X, y = validate_data(estimator, X, y, dtype=dtype)
     check_classification_targets(y)
     estimator.classes_, codes = np.unique(y, return_inverse=True)

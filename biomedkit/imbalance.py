@@ -21,7 +21,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from biomedkit._checks import check_float, check_scores
+from biomedkit._checks import check_float, check_scores, check_X_y
 from biomedkit._deprecation import keyword_only_after
 
 __all__ = ["ResampledClassifier", "npv_at_prevalence", "ppv_at_prevalence", "prior_shift_correction"]
@@ -222,6 +222,7 @@ class ResampledClassifier(ClassifierMixin, BaseEstimator):
         from sklearn.linear_model import LogisticRegression
         from sklearn.utils.multiclass import type_of_target
 
+        check_X_y(X, y)  # messages naming X or y, before scikit-learn's own
         X, y = validate_data(self, X, y)
         if (kind := type_of_target(y, input_name="y", raise_unknown=True)) != "binary":
             raise ValueError(f"Only binary classification is supported. The type of the target is {kind}.")

@@ -1,12 +1,12 @@
 """Findings of the bad-input run that need more than one bad call, each with its own test
-(the table-driven run itself: tests/bad_input_suite.py)."""
+(the table-driven run itself: tests/test_bad_input_suite.py)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import biomedkit as bk
-from bad_input_suite import N, cohort, fitted_lr, model_X
+from test_bad_input_suite import N, cohort, fitted_lr, model_X
 
 
 def test_partial_dependence_grid_stays_inside_the_percentiles_on_integer_columns():
@@ -330,3 +330,32 @@ def test_saved_report_is_a_styled_page_with_figures_and_readable_tables(tmp_path
     with pytest.raises(ValueError, match="sites uses the label 'development'"):
         bk.validation.ValidationReport(model, X, y, sites=np.where(sex == "F", "development", "b"),
                                        development=(X, y))
+
+
+# --- check_X_y: the shared shape check that the estimators' fit methods now start with ------------
+
+@pytest.mark.parametrize(("X", "y", "error", "match"), [
+    (["a", "b"], [0, 1], ValueError, r"X must be a 2-d table"),
+    (np.zeros((4, 2)), [0, 1, 0], ValueError, r"y must hold one outcome per row of X \(4\)"),
+    (np.zeros((4, 2)), [0, 0, 0, 0], ValueError, r"y has only one class"),
+    (np.zeros((4, 2)), [0, 1, np.nan, 1], ValueError, r"y contains missing outcomes"),
+    (np.zeros((4, 2)), pd.array([0, 1, None, 1], dtype="Int64"), ValueError, r"y contains missing outcomes"),
+])
+def test_check_X_y_names_the_argument(X, y, error, match):
+    from biomedkit._checks import check_X_y
+
+    with pytest.raises(error, match=match):
+        check_X_y(X, y)
+
+
+def test_check_X_y_binary_reads_nullable_outcomes_and_refuses_text():
+    from biomedkit._checks import check_X_y
+
+    X = np.zeros((4, 2))
+    for y in ([0, 1, 0, 1], pd.array([0, 1, 0, 1], dtype="Int64"), pd.array([False, True, False, True],
+                                                                             dtype="boolean")):
+        np.testing.assert_array_equal(check_X_y(X, y, binary=True), [0, 1, 0, 1])
+    assert check_X_y(X, ["case", "control"] * 2) is None  # any two labels, unless binary is asked
+    assert check_X_y(X, None) is None  # scikit-learn answers a missing y in its own words
+    with pytest.raises(TypeError, match=r"y must hold 0/1 outcomes.*\['case', 'control'\]"):
+        check_X_y(X, ["case", "control"] * 2, binary=True)

@@ -91,8 +91,12 @@ def prepare(data, *, treatment, outcome=None, confounder_sets: dict[str, list]) 
 
     unknown = [c for c in dict.fromkeys(used) if c not in frame.columns]
     if unknown:
-        raise ValueError(f"unknown column(s) {unknown}: the table has no such column. Check the spelling; "
-                         f"its columns include {list(frame.columns[:12])}")
+        roles = {treatment: "treatment", **({outcome: "outcome"} if outcome else {})}
+        for argument, columns in confounder_sets.items():
+            roles.update({c: argument for c in columns if c not in roles})
+        named = ", ".join(dict.fromkeys(roles[c] for c in unknown))
+        raise ValueError(f"unknown column(s) {unknown} (given as {named}): the table has no such column. "
+                         f"Check the spelling; its columns include {list(frame.columns[:12])}")
     for argument, columns in confounder_sets.items():
         for role, column in (("treatment", treatment), ("outcome", outcome)):
             if column is not None and column in columns:

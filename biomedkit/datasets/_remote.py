@@ -18,6 +18,8 @@ _HASH = re.compile(r"^(sha256:[0-9a-fA-F]{64}|md5:[0-9a-fA-F]{32})$")
 def cache_dir(path: str | os.PathLike | None = None) -> Path:
     """The download cache: ``path``, else $BIOMEDKIT_DATA, else the user cache folder."""
     if path is not None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a folder name (str or pathlib.Path); got {type(path).__name__}")
         return Path(path).expanduser()
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV]).expanduser()

@@ -123,6 +123,10 @@ def partial_dependence(model, X, feature: str, *, grid_resolution: int = 30,
     dtype = X[feature].dtype
     categorical = isinstance(dtype, pd.CategoricalDtype) or dtype.kind in "OSU" or isinstance(
         dtype, pd.StringDtype)
+    if categorical and not isinstance(dtype, pd.CategoricalDtype) and _all_numbers(X[feature]):
+        # Numbers stored as text (a CSV read with dtype=str): scikit-learn reads them as numbers,
+        # so vary them as numbers too, not as one category per distinct value.
+        categorical = False
     custom = None
     if not categorical:
         # scikit-learn refuses to vary an integer column (a CSV's counts and 0/1 flags): vary
@@ -166,3 +170,8 @@ def numeric_grid(values: pd.Series, grid_resolution: int, percentiles) -> np.nda
     if inside.size <= grid_resolution:
         return inside
     return np.linspace(low, high, grid_resolution)
+
+
+def _all_numbers(column: pd.Series) -> bool:
+    present = column.dropna()
+    return bool(len(present)) and not pd.to_numeric(present, errors="coerce").isna().any()

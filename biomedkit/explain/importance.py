@@ -146,7 +146,7 @@ def impurity_importance(model) -> pd.DataFrame:
         last = model[-1]
         names = [str(n) for n in model[:-1].get_feature_names_out()]
     if not hasattr(last, "feature_importances_"):
-        raise TypeError(f"{type(last).__name__} has no feature_importances_ (impurity importance "
+        raise TypeError(f"model ({type(last).__name__}) has no feature_importances_ (impurity importance "
                         "exists for tree models only); use permutation_importance instead")
     importance = np.asarray(last.feature_importances_, dtype=float)
     if names is None:

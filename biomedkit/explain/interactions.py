@@ -117,6 +117,7 @@ def interaction_values(model, X, *, max_rows: int = 200, output_index: int | Non
     >>> inter.pairs().head()                                                              # doctest: +SKIP
     """
     from biomedkit.explain._explain import choose_method
+    from biomedkit.explain._shap import SHAP_TREES
 
     check_fitted(model)
     X = as_frame(X, model)
@@ -131,6 +132,11 @@ def interaction_values(model, X, *, max_rows: int = 200, output_index: int | Non
 
         check_nan_accepted(model, X)
         values, base, output = tree_shap(model, X, output_index, interactions=True)
+    elif type(model).__name__ in SHAP_TREES and not all(d.kind in "biuf" for d in X.dtypes):
+        # A tree model met text columns: the tree path needs numbers, so the fault is in X.
+        text = [str(c) for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])][:5]
+        raise TypeError(f"X has columns that are not numeric ({text}); interaction values of a "
+                        "scikit-learn tree ensemble need numeric columns: convert them first")
     else:
         raise TypeError(f"interaction values need a tree model (XGBoost, or a scikit-learn tree "
                         f"ensemble on numeric columns); got {type(model).__name__}")

@@ -291,6 +291,11 @@ def plot_partial_dependence(curves, *, n_ice: int = 50, centered: bool = False, 
     --------
     >>> bk.explain.plot_partial_dependence(curves, centered=True)    # doctest: +SKIP
     """
+    from biomedkit.explain.dependence import DependenceCurves
+
+    if not isinstance(curves, DependenceCurves):
+        raise TypeError("curves must be the DependenceCurves from bk.explain.partial_dependence(model, X, "
+                        f"feature); got {type(curves).__name__}")
     ax = _ax(ax)
     ice = curves.centered() if centered else curves.individual
     average = ice.groupby("value", sort=False)["prediction"].mean() if centered else \

@@ -36,9 +36,9 @@ def intersect(*columns, sep: str = " & ") -> pd.Categorical:
                            else p) for p in parts]
     n = len(cats[0])
     if any(len(c) != n for c in cats):
-        raise ValueError(f"the sensitive attributes have different lengths: {[len(c) for c in cats]}")
+        raise ValueError(f"the sensitive attributes (columns) have different lengths: {[len(c) for c in cats]}")
     if any(np.asarray(c.isna()).any() for c in cats):
-        raise ValueError("a sensitive attribute has missing values; label them explicitly "
+        raise ValueError("a sensitive attribute (in columns) has missing values; label them explicitly "
                          "(for example 'unknown') so that the group is counted")
     codes = np.zeros(n, dtype=np.int64)
     for c in cats:
@@ -54,7 +54,7 @@ def intersect(*columns, sep: str = " & ") -> pd.Categorical:
     return pd.Categorical.from_codes(np.searchsorted(used, codes), categories=labels)
 
 
-def check_groups(groups, n: int, name: str = "groups") -> pd.Categorical:
+def check_groups(groups, n: int, name: str = "groups", n_name: str = "y_true") -> pd.Categorical:
     """Return ``groups`` as a Categorical of length ``n`` with only the groups that occur.
 
     A DataFrame or a list of columns gives intersectional groups.
@@ -73,7 +73,7 @@ def check_groups(groups, n: int, name: str = "groups") -> pd.Categorical:
                              "'unknown') so that the group is counted")
         cat = cat.remove_unused_categories()
     if len(cat) != n:
-        raise ValueError(f"{name} has {len(cat)} values but y_true has {n}; they must match")
+        raise ValueError(f"{name} has {len(cat)} values but {n_name} has {n}; they must match")
     if len(cat.categories) < 2:
         raise ValueError(f"{name} holds a single group ({list(cat.categories)}); "
                          "fairness compares at least two groups")

@@ -284,6 +284,9 @@ class GroupCurves:
         of equal width over the range of the scores (the same bins for every group)."""
         n_bins = check_n_bins(n_bins)
         lo, hi = self.score_range
+        if lo < 0 or hi > 1:  # a mean score of 4 against an event rate of 0.3 means nothing
+            raise ValueError(f"calibration needs y_score to be probabilities in [0, 1]; got values in "
+                             f"[{lo:.3g}, {hi:.3g}]. Pass predicted risks (predict_proba(X)[:, 1])")
         edges = np.linspace(lo, hi, n_bins + 1)
         rows = []
         for g, (s, y, w) in zip(self.groups, self._sorted):

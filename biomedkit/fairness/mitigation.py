@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from biomedkit._checks import check_binary
+from biomedkit._checks import check_binary, check_scores, check_X_y
 from biomedkit._deprecation import keyword_only_after
 from biomedkit.fairness._groups import check_groups
 from biomedkit.fairness.curves import group_curves
@@ -31,8 +31,11 @@ def reweighing_weights(y, groups) -> np.ndarray:
     >>> w = bk.fairness.reweighing_weights(y_train, groups_train)    # doctest: +SKIP
     >>> model.fit(X_train, y_train, sample_weight=w)                  # doctest: +SKIP
     """
-    y = check_binary(y, "y")
-    g = check_groups(groups, y.size).codes
+    return _weights(check_binary(y, "y"), groups, "groups")
+
+
+def _weights(y: np.ndarray, groups, name: str) -> np.ndarray:
+    g = check_groups(groups, y.size, name, n_name="y").codes
     cell = g * 2 + y
     n_cell = np.bincount(cell, minlength=2 * (g.max() + 1)).astype(float)
     if (n_cell == 0).any():
@@ -52,8 +55,14 @@ class Reweighing(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.estimator = estimator
 
     def fit(self, X, y, *, sensitive_features):
-        self.estimator_ = clone(self.estimator).fit(
-            X, y, sample_weight=reweighing_weights(y, sensitive_features))
+        check_X_y(X, y)
+        # Any two labels (0/1, 'case'/'control'): the weights only need to tell them apart.
+        labels = np.asarray(y.to_numpy(dtype=object) if hasattr(y, "to_numpy") else y)
+        classes = np.unique(labels)
+        if classes.size != 2:
+            raise ValueError(f"y must hold two classes for a binary classifier; got {classes.size}")
+        weights = _weights((labels == classes[1]).astype(int), sensitive_features, "sensitive_features")
+        self.estimator_ = clone(self.estimator).fit(X, y, sample_weight=weights)
         self.classes_ = self.estimator_.classes_
         return self
 
@@ -107,9 +116,9 @@ class AdversarialDebiasingClassifier(ClassifierMixin, BaseEstimator):
                              f"got {self.constraint!r}")
         if not np.isfinite(self.alpha) or self.alpha < 0:
             raise ValueError(f"alpha must be a finite number >= 0; got {self.alpha!r}")
+        yy = check_X_y(X, y, binary=True)
         X = self._check_X(X, fitting=True)
-        yy = check_binary(y, "y")
-        g = check_groups(sensitive_features, yy.size, "sensitive_features")
+        g = check_groups(sensitive_features, yy.size, "sensitive_features", n_name="y")
         self.classes_ = np.array([0, 1])
         torch.manual_seed(self.random_state)
         xt, yt = torch.tensor(X), torch.tensor(yy, dtype=torch.float32)
@@ -190,6 +199,9 @@ def compare(results: dict, y_true, groups, *, threshold=0.5, n_boot: int = 200,
 
     if not isinstance(results, dict) or not results:
         raise ValueError("results must be a non-empty dict name -> scores")
+    n = check_binary(y_true).size
+    for name, scores in results.items():
+        check_scores(scores, n, f"results[{name!r}]")  # before the curves, whose message says y_score
     rows = {}
     for name, scores in results.items():
         curves = group_curves(y_true, scores, groups)

@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from biomedkit._deprecation import keyword_only_after
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies (same as the explorer).
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+
+
+def _check_curves(curves) -> None:
+    from biomedkit.fairness.curves import GroupCurves
+
+    if not isinstance(curves, GroupCurves):
+        raise TypeError("curves must be a GroupCurves, from bk.fairness.group_curves(y_true, y_score, "
+                        f"groups); got {type(curves).__name__}")
+
+
+def _check_threshold(curves, threshold):
+    """One number for all groups, a sequence or a mapping group -> number (checked by the curves); a
+    threshold outside the scores is allowed and warned about there (nobody, or everybody, flagged)."""
+    if isinstance(threshold, (str, bytes, bool)):
+        raise TypeError(f"threshold must be a number, one per group in a sequence, or a mapping "
+                        f"group -> number; got {type(threshold).__name__}")
+    t = curves.thresholds_per_group(threshold)
+    lo, hi = curves.score_range
+    if (t > hi).all() or (t <= lo).all():
+        who = "nobody" if (t > hi).all() else "everybody"
+        warnings.warn(f"threshold {threshold!r} lies outside the scores [{lo:.3g}, {hi:.3g}]: {who} is "
+                      "flagged, so the plotted rates do not compare the groups", stacklevel=3)
+    return t
 
 
 def _ax(ax):
@@ -19,6 +44,9 @@ def _ax(ax):
 @keyword_only_after(1)
 def plot_group_roc(curves, *, threshold=None, ax=None):
     """Each group's ROC curve, with its operating point at ``threshold`` if given."""
+    _check_curves(curves)
+    if threshold is not None:
+        _check_threshold(curves, threshold)
     ax = _ax(ax)
     table = curves.at(threshold) if threshold is not None else None
     auc = curves.auc()
@@ -39,6 +67,8 @@ def plot_group_roc(curves, *, threshold=None, ax=None):
 def plot_differences(curves, threshold, *, reference=None, ax=None):
     """Each group's rate minus the reference group's, with 95% Wald intervals (``reference``
     is a group label; default: the largest group)."""
+    _check_curves(curves)
+    _check_threshold(curves, threshold)
     ax = _ax(ax)
     diff = curves.differences(threshold, reference=reference).reset_index()
     metrics = list(dict.fromkeys(diff.metric))
@@ -61,6 +91,7 @@ def plot_differences(curves, threshold, *, reference=None, ax=None):
 @keyword_only_after(1)
 def plot_group_calibration(curves, *, n_bins: int = 10, ax=None):
     """Observed event rate against mean score, per group."""
+    _check_curves(curves)
     ax = _ax(ax)
     cal = curves.calibration(n_bins=n_bins)
     for i, g in enumerate(curves.groups):
@@ -76,6 +107,7 @@ def plot_group_calibration(curves, *, n_bins: int = 10, ax=None):
 @keyword_only_after(1)
 def plot_group_sizes(curves, *, ax=None):
     """Group sizes (bars) and base rates (labels)."""
+    _check_curves(curves)
     ax = _ax(ax)
     n = curves.positives + curves.negatives
     colors = [PALETTE[i % len(PALETTE)] for i in range(len(curves.groups))]
@@ -97,6 +129,8 @@ def plot_fairness(curves, threshold, *, reference=None, title: str = "Fairness")
     """
     import matplotlib.pyplot as plt
 
+    _check_curves(curves)
+    _check_threshold(curves, threshold)
     fig, axes = plt.subplots(2, 2, figsize=(10, 8), constrained_layout=True)
     plot_group_roc(curves, threshold=threshold, ax=axes[0, 0])
     plot_differences(curves, threshold, reference=reference, ax=axes[0, 1])

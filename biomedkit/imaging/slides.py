@@ -49,6 +49,8 @@ def slide_scores(patch_scores, slides, *, method: str = "top_k", k: int = 5,
     groups = np.asarray(slides)
     if groups.shape != scores.shape:
         raise ValueError(f"slides must give one slide per patch ({scores.size}); got shape {groups.shape}")
+    if pd.isna(groups).any():  # groupby would drop those patches without a word
+        raise ValueError(f"slides has {int(pd.isna(groups).sum())} missing values; every patch needs its slide")
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}; got {method!r}")
     k = check_int(k, "k", 1)

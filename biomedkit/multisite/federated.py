@@ -11,7 +11,7 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from biomedkit._checks import check_binary, check_float, check_int, check_random_state
+from biomedkit._checks import check_binary, check_float, check_int, check_random_state, check_X_y
 from biomedkit._deprecation import keyword_only_after
 from biomedkit._progress import progress
 from biomedkit.multisite.secure import secure_sum
@@ -264,6 +264,7 @@ class FederatedLogisticRegression(ClassifierMixin, BaseEstimator):
 
         _check_fedavg_args(self.rounds, self.local_steps, self.learning_rate, self.batch_size,
                            self.alpha, self.weighting, self.secure)
+        check_X_y(X, y)  # messages naming X or y, before scikit-learn's own
         X, y = validate_data(self, X, y)
         check_classification_targets(y)
         self.classes_ = np.unique(y)

@@ -15,11 +15,11 @@ _SCALE = 2.0 ** FRACTION_BITS
 _LIMIT = 2.0 ** 30          # ... in the ring of integers modulo 2**64 (with room for sums)
 
 
-def _encode(x: np.ndarray) -> np.ndarray:
+def _encode(x: np.ndarray, name: str = "updates") -> np.ndarray:
     if not np.isfinite(x).all():
-        raise ValueError("updates contain NaN or infinite values; only finite numbers can be shared")
+        raise ValueError(f"{name} contains NaN or infinite values; only finite numbers can be shared")
     if np.abs(x).max(initial=0) >= _LIMIT:
-        raise ValueError(f"updates must lie within +-2**30 (about 1.07e9) for the fixed-point "
+        raise ValueError(f"{name} must lie within +-2**30 (about 1.07e9) for the fixed-point "
                          f"encoding; got a value of {np.abs(x).max():.3g}. Rescale them first.")
     return np.ascontiguousarray(np.rint(x * _SCALE).astype(np.int64)).view(np.uint64)
 
@@ -64,14 +64,17 @@ def secret_shares(vector, n_shares: int, *, random_state=None) -> np.ndarray:
     >>> bk.multisite.reconstruct(shares)
     array([ 0.25, -3.  ])
     """
-    x = np.asarray(vector, dtype=float)
+    try:
+        x = np.asarray(vector, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"vector must hold numbers; got {vector!r:.60}") from err
     if x.ndim != 1:
         raise ValueError(f"vector must be one-dimensional; got shape {x.shape}")
     n_shares = check_int(n_shares, "n_shares", 2)
     rng = check_random_state(random_state)
     masks = _uniform_ring(rng, (n_shares - 1, x.size))
     with np.errstate(over="ignore"):  # arithmetic modulo 2**64 wraps by design
-        last = _encode(x) - masks.sum(axis=0, dtype=np.uint64)
+        last = _encode(x, "vector") - masks.sum(axis=0, dtype=np.uint64)
     return np.vstack([masks, last[None, :]])
 
 
@@ -144,6 +147,8 @@ def secure_sum(updates, *, random_state=None) -> SecureSumResult:
     if u.ndim != 2 or u.shape[0] < 2:
         raise ValueError(f"updates must hold at least 2 sites' vectors (a 2-d array, one row per "
                          f"site); got shape {u.shape}")
+    if not np.isfinite(u).all():
+        raise ValueError("updates contain NaN or infinite values; only finite numbers can be shared")
     if np.abs(u).sum(axis=0).max() >= 2 * _LIMIT:
         raise ValueError("updates: the sum of the absolute values is too large for the "
                          "fixed-point encoding (limit 2**31); rescale the updates first")

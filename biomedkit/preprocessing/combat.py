@@ -411,15 +411,25 @@ def _holds_labels(dtype) -> bool:
 def _features(frame, table, keep):
     """The feature columns ``keep`` as a float matrix; a DataFrame's must be numeric."""
     if frame is None:
-        return check_array(table[:, keep], dtype=np.float64)
+        return _finite(check_array(table[:, keep], dtype=np.float64, ensure_all_finite=False))
     features = frame.iloc[:, keep]
     dtypes = features.dtypes
     numeric = np.array([dtype.kind in "iuf" for dtype in dtypes])
     for name, dtype in dtypes[~numeric].items():  # extension dtypes, e.g. Int64
         if _holds_labels(dtype):
-            raise ValueError(f"column {name!r} is not numeric: list it as batch or a "
+            raise ValueError(f"X has a column {name!r} that is not numeric: list it as batch or a "
                              "covariate, or drop it before ComBat")
-    return check_array(features.to_numpy(), dtype=np.float64)
+    return _finite(check_array(features.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64,
+                               ensure_all_finite=False))
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    """Refuse NaN and infinity in the genes, naming X (scikit-learn's message names no argument)."""
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise ValueError(f"X has {int(bad.sum())} missing or infinite values in its feature columns; "
+                         "ComBat needs complete data: impute or drop them first")
+    return values
 
 
 def _standardise(Y, codes, sizes, ref, cov_design):

@@ -378,7 +378,10 @@ def _transition(s: int, n_severity: int, benefit: float, toxicity: float, progre
 
 
 def _per_action(values: Any, name: str, high: float = 1.0) -> np.ndarray:
-    array = np.asarray(values, dtype=float) if not isinstance(values, str) else np.array([])
+    try:
+        array = np.asarray(values, dtype=float) if not isinstance(values, str) else np.array([])
+    except (TypeError, ValueError):  # text such as ("a", "b", "c"): the message below says what fits
+        array = np.array([])
     if array.shape != (3,) or not np.isfinite(array).all() or (array < 0).any() or (array > high).any():
         raise ValueError(f"{name} must hold 3 numbers in [0, {high:g}], one per action "
                          f"{ACTIONS}; got {values!r}")

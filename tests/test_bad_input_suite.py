@@ -12,15 +12,19 @@ types. Each variant states what must happen:
   same numbers as the valid call, with no new NaN).
 
 Whatever happens, the caller's input is unchanged afterwards (deep compare with a copy).
-Running this file as a script prints the tally the issue asks for: calls, clear errors,
-handled, unclear errors (a ValueError/TypeError that does not name the argument), crashes
-(any other exception) and silent wrong results:
+Each outcome is one of: clear error, handled, unclear error (a ValueError/TypeError that does
+not name the argument), crash (any other exception) and silent wrong result (a result that
+fails its check, or a call that changed its input).
 
-    python tests/bad_input_suite.py [name ...]
+Part of the test command (under half a minute on an idle 2-core machine): each bad call is a test, and
+``test_tally_meets_the_goal`` asserts the goal over the whole table: no crash, no silent wrong
+result, and fewer than 5 % unclear errors. A bad call known to give an unclear error is
+marked ``xfail`` (strict) with the reason, so that the count stays visible. Running the file
+as a script prints the tally and every call that is not a clear error or handled:
 
-Not yet part of the test command (its name keeps pytest from collecting it): it takes about
-15 minutes on 2 cores and some rows still fail; `pytest tests/bad_input_suite.py` runs it as
-tests. The findings fixed so far have their own tests in test_bad_input_findings.py.
+    python tests/test_bad_input_suite.py [name ...]
+
+Findings that need more than one bad call have their own tests in test_bad_input_findings.py.
 """
 
 from __future__ import annotations
@@ -460,6 +464,26 @@ def _all_then_none(result, valid):
     return bool(np.isnan(result.loc[1, "ppv"]) and result.loc[0, "tp"] == valid.loc[0, "tp"] + valid.loc[0, "fn"])
 
 
+def other_class_risk(result, valid) -> bool:
+    """String labels: column 1 of predict_proba is the risk of classes_[1], 'control' in
+    scikit-learn's sorted order, so the ranking is the valid call's, reversed."""
+    from scipy.stats import spearmanr
+
+    return bool(spearmanr(result, valid).statistic < -0.99)
+
+
+_CONTROL_FIRST = handled(other_class_risk, "scikit-learn's contract: predict_proba[:, 1] is classes_[1]")
+
+
+def calibration_refused(result, valid) -> bool:
+    """Scores on another scale: the counts are kept, calibration (which needs risks) refuses."""
+    try:
+        result.calibration()
+    except ValueError as err:
+        return "y_score" in str(err)
+    return False
+
+
 def renamed_group(arg, old, new):
     return setting(arg, lambda g: np.where(np.asarray(g) == old, new, np.asarray(g)))
 
@@ -537,10 +561,16 @@ row("multisite.fedavg", by_site,
     Variant("divergent learning rate", lambda kw: {**kw, "learning_rate": 50.0}, handled(warns("diverged"))),
     Variant("unscaled features", lambda kw: {**kw, "X_by_site": [x * 1000 for x in kw["X_by_site"]]},
             handled(warns("not standardised"))))
-row("multisite.FederatedLogisticRegression.fit", sites_Xy,
+def scaled_sites_Xy():
+    """Standardised features: federated averaging with a fixed learning rate needs them."""
+    kw = sites_Xy()
+    return {**kw, "X": (kw["X"] - kw["X"].mean()) / kw["X"].std()}
+
+
+row("multisite.FederatedLogisticRegression.fit", scaled_sites_Xy,
     lambda X, y, sites: bk.multisite.FederatedLogisticRegression(rounds=10, random_state=0)
     .fit(X, y, sites).predict_proba(X)[:, 1],
-    *X_variants("X"), *y_variants("y"), *group_variants("sites"))
+    *X_variants("X"), *y_variants("y", strings=_CONTROL_FIRST), *group_variants("sites"))
 row("multisite.leave_one_site_out", sites_Xy,
     lambda X, y, sites: bk.multisite.leave_one_site_out(_lr(), X, y, sites),
     *[v for v in X_variants("X", nullable=handled(lambda r, v: r.shape == v.shape and np.isfinite(r["auc"]).all(),
@@ -588,7 +618,7 @@ row("imbalance.prior_shift_correction",
     wrong("prevalence", 0.0), wrong("train_prevalence", 1.0), wrong("prevalence", "low"))
 row("imbalance.ResampledClassifier.fit", Xy,
     lambda X, y: bk.imbalance.ResampledClassifier(prevalence=0.2).fit(X, y).predict_proba(X)[:, 1],
-    *X_variants("X", text=error("X")), *y_variants("y", strings=handled()))
+    *X_variants("X"), *y_variants("y", strings=_CONTROL_FIRST))
 
 # models ------------------------------------------------------------------------------------
 row("models.TorchMLPClassifier.fit", Xy,
@@ -682,9 +712,22 @@ row("simulate.tissue_patches", lambda: {"n": 4, "size": 16},
 # datasets ----------------------------------------------------------------------------------
 row("datasets.load", lambda: {"name": "cohort"}, lambda name: bk.datasets.load(name).frame,
     wrong("name", "no such dataset"), wrong("name", 3))
-row("datasets.fetch", lambda: {"url": "file:///nonexistent", "known_hash": "sha256:" + "0" * 64},
-    lambda **kw: None,  # the valid call needs the network; only the refusals run
-    wrong("known_hash", "md5"), wrong("url", 3))
+def cached_file():
+    """A file already in a cache folder with its hash: fetch returns it without the network."""
+    import hashlib
+    import tempfile
+    from pathlib import Path
+
+    global _CACHE
+    if "_CACHE" not in globals():
+        _CACHE = tempfile.TemporaryDirectory()  # removed when the run ends
+        Path(_CACHE.name, "table.csv").write_text("a,b\n1,2\n")
+    digest = hashlib.sha256(Path(_CACHE.name, "table.csv").read_bytes()).hexdigest()
+    return {"url": "https://example.org/table.csv", "known_hash": "sha256:" + digest, "cache": _CACHE.name}
+
+
+row("datasets.fetch", cached_file, lambda **kw: bk.datasets.fetch(**kw).name,
+    wrong("known_hash", "md5"), wrong("url", 3), wrong("url", "file:///table.csv", "a file address"))
 row("datasets.cache_dir", lambda: {"path": None}, lambda path: None if path is None else bk.datasets.cache_dir(path),
     wrong("path", 3))
 row("datasets.catalog", lambda: {}, lambda: bk.datasets.catalog())
@@ -700,7 +743,7 @@ row("audit", audit_frame, lambda df, target: bk.audit(df, target, random_state=0
     Variant("HTML in a column name", setting("df", lambda d: d.rename(columns={"age": HTML})),
             handled(anything)),
     Variant("string labels", setting("df", lambda d: d.assign(event=_strings(d["event"]))), handled(anything)),
-    Variant("one class", setting("df", lambda d: d.assign(event=0)), handled(anything)),
+    Variant("one class", setting("df", lambda d: d.assign(event=0)), error("target")),  # refused by design
     Variant("nullable columns", setting("df", lambda d: d.astype({"event": "Int64"}).assign(
         flag=pd.array([True, None] * (N // 2), dtype="boolean"), txt=pd.array(["a", None] * (N // 2),
                                                                                dtype="string"))),
@@ -806,7 +849,8 @@ row("validation.plot_decision_curve",
 
 F = bk.fairness
 row("fairness.group_curves", y_score_groups, lambda y_true, y_score, groups: F.group_curves(y_true, y_score, groups),
-    *y_variants("y_true"), *score_variants("y_score", equal=handled(anything), exact=handled(anything)),
+    *y_variants("y_true"), *score_variants("y_score", equal=handled(anything), exact=handled(anything),
+                                           scaled=handled(calibration_refused)),
     *group_variants("groups"))
 row("fairness.GroupCurves", y_score_groups, lambda y_true, y_score, groups: F.GroupCurves(y_true, y_score, groups),
     *y_variants("y_true"), *group_variants("groups"))
@@ -834,25 +878,242 @@ row("fairness.intersect", lambda: {"a": groups(), "b": groups()[::-1].copy()},
 row("fairness.reweighing_weights", lambda: {"y": y_score()["y_true"], "groups": groups()},
     lambda y, groups: F.reweighing_weights(y, groups), *y_variants("y"), *group_variants("groups"))
 row("fairness.Reweighing.fit", lambda: {**Xy(), "sensitive_features": groups()},
-    lambda X, y, sensitive_features: F.Reweighing(fitted_lr(X, y)).fit(
+    lambda X, y, sensitive_features: F.Reweighing(_lr()).fit(
         X, y, sensitive_features=sensitive_features).predict_proba(X)[:, 1],
-    *X_variants("X"), *y_variants("y", strings=handled()), *group_variants("sensitive_features"))
+    *X_variants("X"), *y_variants("y", strings=_CONTROL_FIRST), *group_variants("sensitive_features"))
 row("fairness.AdversarialDebiasingClassifier.fit", lambda: {**Xy(), "sensitive_features": groups()},
     lambda X, y, sensitive_features: F.AdversarialDebiasingClassifier(epochs=3).fit(
         X, y, sensitive_features=sensitive_features).predict_proba(X)[:, 1],
-    *X_variants("X"), *y_variants("y", strings=handled()), *group_variants("sensitive_features"))
+    *X_variants("X"), *y_variants("y", strings=_EVENT_CODED), *group_variants("sensitive_features"))
 for plot in ("plot_group_roc", "plot_group_sizes", "plot_group_calibration"):
     row(f"fairness.{plot}", lambda: {"curves": F.group_curves(**y_score_groups())},
         lambda curves, _plot=plot: getattr(F, _plot)(curves) and None, wrong("curves", "curves"))
 for plot in ("plot_fairness", "plot_differences"):
     row(f"fairness.{plot}", lambda: {"curves": F.group_curves(**y_score_groups()), "threshold": 0.5},
         lambda curves, threshold, _plot=plot: getattr(F, _plot)(curves, threshold) and None,
-        wrong("curves", "curves"), wrong("threshold", 1.5), wrong("threshold", "high"))
+        wrong("curves", "curves"), wrong("threshold", "high"), wrong("threshold", np.nan),
+        Variant("threshold=1.5", lambda kw: {**kw, "threshold": 1.5},
+                handled(warns("nobody is flagged"), "above every score: nobody flagged, and the call says so")),
+        Variant("a threshold for one group only", lambda kw: {**kw, "threshold": {"A": 0.5}}, error("threshold")))
+
+
+# causal (added this week) -----------------------------------------------------------------
+def study():
+    data, _ = bk.simulate.observational_study(n=120, random_state=0)
+    return {"data": data.frame.reset_index(drop=True), "treatment": "treated", "outcome": "outcome",
+            "confounders": ["age", "female", "severity", "bmi"]}
+
+
+def _causal_variants(outcome=True):
+    out = [Variant("odd index of data", odd_index("data"), handled()),
+           Variant("NaN in a confounder", setting("data", lambda d: d.assign(age=d["age"].where(d.index != 3))),
+                   error("age")),
+           Variant("treatment coded 1/2", setting("data", lambda d: d.assign(treated=d["treated"] + 1)),
+                   error("treatment")),
+           Variant("treatment as text", setting("data", lambda d: d.assign(treated=_strings(d["treated"]))),
+                   error("treatment")),
+           Variant("nobody treated", setting("data", lambda d: d.assign(treated=0)), error("treatment")),
+           Variant("boolean treatment", setting("data", lambda d: d.assign(treated=d["treated"].astype("boolean"))),
+                   handled()),
+           Variant("Int64 confounder", setting("data", lambda d: d.assign(female=d["female"].astype("Int64"))),
+                   handled()),
+           wrong("treatment", "no such column", "treatment not a column"),
+           wrong("confounders", ["age", "no such column"], "unknown confounder"),
+           wrong("confounders", "age; sex", "confounders as one string"),
+           wrong("data", [1, 2], "data is a list")]
+    if outcome:
+        out += [Variant("NaN in outcome", setting("data", lambda d: d.assign(outcome=d["outcome"].where(d.index != 5))),
+                        error("outcome")),
+                Variant("outcome as text", setting("data", lambda d: d.assign(outcome=d["outcome"].astype(str))),
+                        error("outcome")),
+                wrong("outcome", "no such column", "outcome not a column")]
+    return out
+
+
+C = bk.causal
+row("causal.ipw", study, lambda **kw: C.ipw(**kw), *_causal_variants(),
+    wrong("truncate", 0.3, "truncate below 0.5"), wrong("level", 95, "level as a percentage"))
+row("causal.standardization", study, lambda **kw: C.standardization(**kw), *_causal_variants(),
+    wrong("interactions", "some", "unknown interactions"))
+row("causal.aipw", study, lambda **kw: C.aipw(**kw), *_causal_variants(), wrong("n_boot", -1))
+row("causal.balance", lambda: {k: v for k, v in study().items() if k != "outcome"},
+    lambda **kw: C.balance(**kw).to_frame(), *_causal_variants(outcome=False),
+    Variant("weights of another length", lambda kw: {**kw, "weights": np.ones(len(kw["data"]) - 1)}, error("weights")),
+    Variant("negative weights", lambda kw: {**kw, "weights": -np.ones(len(kw["data"]))}, error("weights")))
+
+# monitoring (added this week) ---------------------------------------------------------------
+M = bk.monitoring
+
+
+def two_samples():
+    rng = np.random.default_rng(0)
+    return {"reference": rng.normal(0, 1, 200), "current": rng.normal(0.3, 1, 150)}
+
+
+row("monitoring.psi", two_samples, lambda **kw: M.psi(**kw),
+    nan("reference"), inf("current"), wrong("bins", 1), wrong("bins", True), wrong("epsilon", -1.0),
+    Variant("constant reference", setting("reference", lambda r: np.full(len(r), 2.0)), handled(finite)),
+    Variant("reference as a list of strings", setting("reference", ["a", "b"]), error("reference")),
+    Variant("current as a Series with odd index",
+            setting("current", lambda c: pd.Series(c, index=200 - np.arange(len(c)))), handled()))
+
+
+def two_tables():
+    X, _ = cohort(n=120)
+    return {"reference": X.iloc[:60].reset_index(drop=True), "current": X.iloc[60:] * 1.1}
+
+
+row("monitoring.feature_drift", two_tables, lambda **kw: M.feature_drift(**kw).to_frame(),
+    Variant("NaN in reference", setting("reference", _with_first(np.nan)), error("reference")),  # refused by design
+    Variant("columns differ", setting("current", lambda c: c.drop(columns="age")), error("current")),
+    Variant("Int64 column in current", setting("current", _nullable("Int64")), handled(finite)),
+    wrong("features", ["no such column"], "unknown feature"), wrong("alpha", 1.5), wrong("correction", "none at all"),
+    wrong("reference", [1, 2], "reference is a list"))
+
+
+def monthly():
+    X, y = cohort(n=160)
+    return {"y_true": y, "y_prob": scores(X, y), "period": np.repeat([1, 2, 3, 4], 40)}
+
+
+row("monitoring.performance_over_time", monthly, lambda **kw: M.performance_over_time(**kw).table,
+    Variant("NaN in y_true", setting("y_true", _with_first(np.nan)),
+            handled(lambda r, v: r.loc[1, "n_labelled"] == 39 and np.isnan(r.loc[1, "auc"])
+                    and same_as_valid(r.loc[2:, "auc"], v.loc[2:, "auc"]),
+                    "a missing label is one not yet known: that period waits for it")),
+    *[v for v in y_variants("y_true") if "one class" not in v.name and "NaN" not in v.name],
+    *score_variants("y_prob",
+      equal=handled(anything, "all risks equal: AUC 0.5 and NaN slope, reported"),
+      exact=handled(anything, "risks of 0/1: the slope cannot be fitted, reported")),
+    shorter("period"), wrong("level", 1.5))
+
+# binary_at_horizon (added this week) --------------------------------------------------------
+def survival():
+    rng = np.random.default_rng(0)
+    return {"data": pd.DataFrame({"days": rng.integers(10, 2000, 80).astype(float), "died": rng.integers(0, 2, 80),
+                                  "age": rng.normal(60, 8, 80)}),
+            "time": "days", "event": "died", "horizon": 365.0}
+
+
+row("datasets.binary_at_horizon", survival, lambda **kw: bk.datasets.binary_at_horizon(**kw),
+    Variant("odd index of data", odd_index("data"), handled()),
+    Variant("NaN in time", setting("data", lambda d: d.assign(days=d["days"].where(d.index != 2))), error("days")),
+    Variant("negative time", setting("data", lambda d: d.assign(days=-d["days"])), error("days")),
+    Variant("event coded 1/2", setting("data", lambda d: d.assign(died=d["died"] + 1)), error("died")),
+    Variant("boolean event", setting("data", lambda d: d.assign(died=d["died"].astype(bool))), handled()),
+    wrong("horizon", -1.0), wrong("horizon", "1 year"), wrong("censoring", "ignore"),
+    wrong("time", "no such column"), wrong("data", [1, 2]))
+
+# chem (added this week) ----------------------------------------------------------------------
+row("chem.mol_to_graph", lambda: {"smiles": "CCO"}, lambda smiles: bk.chem.mol_to_graph(smiles).x,
+    wrong("smiles", "not a molecule((", "unparsable SMILES"), wrong("smiles", 3), wrong("smiles", ""))
+MOLECULES = ["CCO", "CCN", "c1ccccc1O", "c1ccccc1N", "c1ccccc1C", "C1CCCCC1O", "C1CCCCC1N", "c1ccncc1",
+             "c1ccncc1C", "C1CCOC1", "C1CCNC1", "c1ccoc1", "c1ccsc1", "c1ccc2ccccc2c1", "O=C1CCCCC1",
+             "c1ccc(cc1)c1ccccc1"]  # 16 molecules on several scaffolds
+row("chem.scaffold_split", lambda: {"smiles": list(MOLECULES)},
+    lambda smiles, **kw: bk.chem.scaffold_split(smiles, random_state=0, **kw),
+    wrong("test_size", 1.5), wrong("test_size", 0.0), wrong("smiles", "CCO", "one string"),
+    Variant("an unparsable SMILES", setting("smiles", lambda s: ["((", *s[1:]]), error("smiles")),
+    Variant("None among the SMILES", setting("smiles", lambda s: [None, *s[1:]]), error("smiles")))
+
+# perturbation (added this week) --------------------------------------------------------------
+def interactions():
+    rng = np.random.default_rng(0)
+    true = pd.DataFrame(rng.normal(size=(12, 5)), index=[f"p{i}" for i in range(12)],
+                        columns=[f"g{j}" for j in range(5)])
+    return {"true": true, "predictions": {"model": true + rng.normal(0, 0.5, true.shape)}}
+
+
+row("perturbation.interaction_scores", interactions,
+    lambda **kw: bk.perturbation.interaction_scores(n_boot=50, random_state=0, **kw).to_frame(),
+    nan("true"),
+    Variant("NaN in a prediction", setting("predictions", lambda p: {"model": _with_first(np.nan)(p["model"])}),
+            error("predictions")),
+    Variant("prediction with other pairs", setting("predictions", lambda p: {"model": p["model"].iloc[:-1]}),
+            error("predictions")),
+    Variant("prediction as a list", setting("predictions", lambda p: [p["model"]]), error("predictions")),
+    # refused by design (its own test), with the line that aligns them
+    Variant("prediction columns in another order",
+            setting("predictions", lambda p: {"model": p["model"].iloc[:, ::-1]}), error("predictions")),
+    wrong("level", 1.5), wrong("n_boot", -1))
+
+
+# privacy -------------------------------------------------------------------------------------
+PV = bk.privacy
+
+
+def people():
+    X, _ = cohort()
+    return {"df": X.assign(age=X["age"].round(), sex=np.where(np.arange(N) % 2, "F", "M"))}
+
+
+row("privacy.laplace_mean", lambda: {"values": cohort()[0]["age"].to_numpy(), "bounds": (18, 100), "epsilon": 1.0},
+    lambda **kw: PV.laplace_mean(random_state=0, **kw),
+    nan("values"), wrong("epsilon", 0.0), wrong("epsilon", "1"), wrong("bounds", (100, 18), "bounds reversed"),
+    wrong("bounds", 18, "one bound"), Variant("values as a list of strings", setting("values", ["a", "b"]),
+                                              error("values")))
+row("privacy.laplace_count", lambda: {"true_count": 42, "epsilon": 0.5},
+    lambda **kw: PV.laplace_count(random_state=0, **kw),
+    wrong("true_count", -1), wrong("true_count", 4.5), wrong("true_count", True), wrong("epsilon", np.nan))
+row("privacy.k_anonymity", lambda: {**people(), "quasi_identifiers": ["age", "sex"]},
+    lambda df, quasi_identifiers: PV.k_anonymity(df, quasi_identifiers).k,
+    Variant("odd index of df", odd_index("df"), handled()),
+    Variant("NaN in a quasi-identifier", setting("df", lambda d: d.assign(age=d["age"].where(d.index != 0))),
+            handled(anything, "a missing value is a value of its own: the row still counts")),
+    wrong("quasi_identifiers", ["no such column"], "unknown column"),
+    wrong("df", [1, 2]))
+row("privacy.age_bands", people, lambda df, **kw: PV.age_bands(df, **kw).frame,
+    Variant("odd index of df", odd_index("df"), handled()),
+    wrong("width", 0), wrong("width", "10"), wrong("column", "no such column"),
+    Variant("text ages", setting("df", lambda d: d.assign(age=d["age"].astype(str) + " years")), error("age")))
+row("privacy.membership_inference",
+    lambda: {"y_members": y_prob()["y_true"], "proba_members": y_prob()["y_prob"],
+             "y_nonmembers": y_prob()["y_true"][::-1].copy(), "proba_nonmembers": y_prob()["y_prob"][:: -1] * 0.9},
+    lambda **kw: PV.membership_inference(**kw).to_frame(),
+    *[v for v in y_variants("y_members") if "one class" not in v.name], nan("proba_nonmembers"),
+    shorter("proba_members"),
+    Variant("proba_members out of [0, 1]", setting("proba_members", lambda s: s * 5), error("proba_members")))
+
+# imaging -------------------------------------------------------------------------------------
+def one_patch():
+    data, _ = bk.simulate.tissue_patches(n=1, size=32, random_state=0)
+    return {"image": data.extras["images"][0].transpose(1, 2, 0).copy()}
+
+
+row("imaging.separate_stains", one_patch, lambda image: bk.imaging.separate_stains(image),
+    nan("image"), Variant("image with 4 channels", setting("image", lambda im: np.dstack([im, im[..., :1]])),
+                          error("image")),
+    wrong("image", "image.png", "a file name"), Variant("image as 0-255 integers",
+                                                        setting("image", lambda im: (im * 255).astype(np.uint8)),
+                                                        handled(finite)))
+row("imaging.slide_scores",
+    lambda: {"patch_scores": y_prob()["y_prob"], "slides": np.repeat(["s1", "s2", "s3", "s4"], 20)},
+    lambda patch_scores, slides, **kw: bk.imaging.slide_scores(patch_scores, slides, **kw),
+    nan("patch_scores"), shorter("slides"), Variant("NaN in slides", setting("slides", lambda g: np.r_[[None], g[1:]]),
+                                                    error("slides")),
+    wrong("method", "median"), wrong("k", 0), wrong("threshold", "high"),
+    Variant("odd index of both", odd_index("patch_scores", "slides"), handled()))
 
 
 # --- the tests and the tally -----------------------------------------------------------------
 
 CASES = [(r, v) for r in ROWS for v in r.variants]
+GOAL_UNCLEAR = 0.05  # the issue's goal: under 5 % unclear errors, no crash, no silent wrong result
+_OUTCOMES: dict[tuple[str, str], tuple[str, str]] = {}  # (row, variant) -> (outcome, detail)
+
+
+def outcome_of(r: Row, v: Variant) -> tuple[str, str]:
+    """Run one bad call once per session (the tests and the tally share the answer)."""
+    key = (r.name, v.name)
+    if key not in _OUTCOMES:
+        try:
+            _OUTCOMES[key] = run_variant(r, v)
+        except Exception as err:  # noqa: BLE001 - the valid call itself failed
+            _OUTCOMES[key] = CRASH, f"valid call failed: {type(err).__name__}: {err}"
+        finally:
+            import matplotlib.pyplot as plt
+            plt.close("all")
+    return _OUTCOMES[key]
 
 
 def _param(r: Row, v: Variant):
@@ -861,10 +1122,19 @@ def _param(r: Row, v: Variant):
     return pytest.param(r, v, id=f"{r.name}: {v.name}", marks=marks)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _no_windows():
+    import matplotlib
+    backend = matplotlib.get_backend()
+    matplotlib.use("Agg")
+    yield
+    matplotlib.use(backend)
+
+
 @pytest.mark.filterwarnings("ignore")
 @pytest.mark.parametrize(("r", "v"), [_param(r, v) for r, v in CASES])
 def test_bad_input_is_refused_clearly_or_handled(r, v):
-    outcome, detail = run_variant(r, v)
+    outcome, detail = outcome_of(r, v)
     expected = CLEAR if v.expect.arg else HANDLED
     assert outcome == expected, f"{outcome}: {detail}"
 
@@ -873,14 +1143,31 @@ def tally(rows=ROWS, verbose=False) -> dict:
     counts = dict.fromkeys([CLEAR, HANDLED, UNCLEAR, CRASH, WRONG], 0)
     for r in rows:
         for v in r.variants:
-            try:
-                outcome, detail = run_variant(r, v)
-            except Exception as err:  # noqa: BLE001 - the valid call itself failed
-                outcome, detail = CRASH, f"valid call failed: {type(err).__name__}: {err}"
+            outcome, detail = outcome_of(r, v)
             counts[outcome] += 1
             if verbose and outcome not in (CLEAR, HANDLED) or (verbose == "all"):
                 print(f"{outcome:14s} {r.name}: {v.name} -- {detail[:160]}")
     return counts
+
+
+def meets_goal(counts: dict) -> bool:
+    return counts[CRASH] == 0 and counts[WRONG] == 0 and counts[UNCLEAR] < GOAL_UNCLEAR * sum(counts.values())
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_tally_meets_the_goal():
+    """The whole table (calls not yet run by the tests above, under -k, are run here)."""
+    counts = tally()
+    summary = ", ".join(f"{k} {n}" for k, n in counts.items())
+    assert meets_goal(counts), f"calls {sum(counts.values())}: {summary}"
+
+
+def test_goal_check_can_fail():
+    base = {CLEAR: 90, HANDLED: 6, UNCLEAR: 4, CRASH: 0, WRONG: 0}
+    assert meets_goal(base)
+    assert not meets_goal({**base, CRASH: 1})
+    assert not meets_goal({**base, WRONG: 1})
+    assert not meets_goal({**base, CLEAR: 89, UNCLEAR: 5})  # 5 of 100 is not under 5 %
 
 
 if __name__ == "__main__":
@@ -889,3 +1176,4 @@ if __name__ == "__main__":
     selected = [r for r in ROWS if any(key in r.name for key in sys.argv[1:])] or ROWS
     counts = tally(selected, verbose=True)
     print(f"calls {sum(counts.values())}: " + ", ".join(f"{k} {n}" for k, n in counts.items()))
+    print("goal met" if meets_goal(counts) else "goal NOT met")
