@@ -74,3 +74,20 @@ def test_bad_arguments_fail_when_the_report_is_made(data, kwargs, error, message
     with pytest.raises(error, match=message):
         bk.validation.ValidationReport(**args)
     assert args["model"].calls == 0
+
+
+def test_a_site_whose_auc_has_no_variance_stays_in_the_table_out_of_the_pooled_summary(data):
+    """A small site whose risks separate its outcomes (AUC 1, SE 0) or with a single event
+    (SE NaN) used to make the random-effects summary fail and the whole report with it."""
+    model, val = data
+    sites = val.frame["site"].astype(str).to_numpy().copy()
+    p = model.predict_proba(val.frame[COLS])[:, 1]
+    y = val.y.to_numpy()
+    highest_events = np.flatnonzero(y == 1)[np.argsort(-p[y == 1])][:3]
+    lowest_non_events = np.flatnonzero(y == 0)[np.argsort(p[y == 0])][:6]
+    separated = np.r_[highest_events, lowest_non_events]
+    sites[separated] = "tiny"
+    report = bk.validation.ValidationReport(model, val.frame[COLS], val.y, sites=sites, n_boot=5).run()
+    assert report.sites_.loc["tiny", "auc"] == 1.0
+    assert report.meta_ is not None  # the other three sites are pooled
+    assert "tiny" in report.to_markdown()

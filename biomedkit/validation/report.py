@@ -204,7 +204,11 @@ class ValidationReport(HtmlMarkdownReport):
                                        level=self.level), None
         sites = external_validation(y, p, self.sites, development=dev, level=self.level)
         per_site = sites.drop(index=["development", "all validation"], errors="ignore")
-        per_site = per_site.dropna(subset=["auc"])
+        # A site whose AUC has no usable variance (a single event, or risks that separate its
+        # outcomes: SE NaN or 0) or sits at 0 or 1 (no logit) stays in the table, out of the
+        # pooled summary, which would otherwise fail for every site.
+        se = per_site["auc_se"]
+        per_site = per_site[np.isfinite(se) & (se > 0) & per_site["auc"].between(0, 1, inclusive="neither")]
         if len(per_site) < 2:
             return sites, None
         return sites, random_effects(per_site["auc"], per_site["auc_se"] ** 2, level=self.level,
