@@ -2,7 +2,7 @@
 
 Each check has an independent reference: pandas reading the same text, scikit-learn's
 ``cross_val_predict`` and ``roc_auc_score`` on the same folds, a hand-computed case, or the
-bytes as written. The page itself is tested in tests/browser/test_explore_app.py.
+bytes as written. The page itself is tested in tests/browser/test_explore_app_in_browser.py.
 """
 
 from __future__ import annotations

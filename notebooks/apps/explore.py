@@ -19,7 +19,7 @@ explanations, in a web page.
 Run it with ``marimo run notebooks/apps/explore.py`` (``marimo edit`` shows the code).
 Everything runs on the computer that runs marimo: the data never leave it. The logic is
 tested in ``tests/test_explore_app.py`` (it lives in ``biomedkit/_explore/``); the page in
-``tests/browser/test_explore_app.py``.
+``tests/browser/test_explore_app_in_browser.py``.
 """
 
 import marimo
