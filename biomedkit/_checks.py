@@ -185,6 +185,42 @@ def check_device(device) -> str:
     return device
 
 
+_NOT_GIVEN = object()  # random_state=None is a value to check, so None cannot mean "not given"
+
+
+def check_training_options(*, epochs=_NOT_GIVEN, steps=_NOT_GIVEN, batch_size=_NOT_GIVEN,
+                           learning_rate=_NOT_GIVEN, weight_decay=_NOT_GIVEN, random_state=_NOT_GIVEN,
+                           device=_NOT_GIVEN) -> dict:
+    """Check the training options a network was given; return the checked values by name.
+
+    Every network (``PatchCNN``, ``MPNNRegressor``, ``SequenceTransformer``, ...) passes the
+    options it has, by keyword; options it lacks are left out and do not appear in the
+    result. The rules, one for every network:
+
+    - ``epochs``, ``steps``, ``batch_size``: integers >= 1;
+    - ``learning_rate``: a number in (0, 10]; ``weight_decay``: a number in [0, 10];
+    - ``random_state``: None or an integer >= 0 (the networks seed torch with it);
+    - ``device``: see :func:`check_device`.
+
+    Counts and rates keep :func:`check_int`/:func:`check_float`'s ``ValueError`` for a
+    wrong type as well as a wrong value; ``device`` raises ``TypeError`` for a non-string.
+
+    Examples
+    --------
+    >>> check_training_options(epochs=10, learning_rate=1e-3, random_state=None)
+    {'epochs': 10, 'learning_rate': 0.001, 'random_state': None}
+    """
+    given = {"epochs": epochs, "steps": steps, "batch_size": batch_size, "learning_rate": learning_rate,
+             "weight_decay": weight_decay, "random_state": random_state, "device": device}
+    rules = {"epochs": lambda v: check_int(v, "epochs", 1),
+             "steps": lambda v: check_int(v, "steps", 1),
+             "batch_size": lambda v: check_int(v, "batch_size", 1),
+             "learning_rate": lambda v: check_float(v, "learning_rate", 0, 10, open_low=True),
+             "weight_decay": lambda v: check_float(v, "weight_decay", 0, 10),
+             "random_state": lambda v: None if v is None else check_int(v, "random_state", 0),
+             "device": check_device}
+    return {name: rules[name](value) for name, value in given.items() if value is not _NOT_GIVEN}
+
 
 def _is_missing(value) -> bool:
     """None, NaN or pandas' NA (whose comparisons raise instead of answering)."""

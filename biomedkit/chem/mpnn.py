@@ -15,7 +15,7 @@ import torch
 from sklearn.base import BaseEstimator, RegressorMixin
 from torch import nn
 
-from biomedkit._checks import check_device, check_float, check_int
+from biomedkit._checks import check_int, check_training_options
 from biomedkit._progress import progress
 from biomedkit.chem.graphs import ATOM_FEATURES, BOND_FEATURES, MolGraph, batch_graphs, mols_to_graphs
 
@@ -173,13 +173,8 @@ class MPNNRegressor(RegressorMixin, BaseEstimator):
         check_int(self.n_layers, "n_layers", 0)
         if self.readout not in ("sum", "mean"):
             raise ValueError(f"readout must be 'sum' or 'mean'; got {self.readout!r}")
-        check_int(self.epochs, "epochs", 1)
-        check_int(self.batch_size, "batch_size", 1)
-        check_float(self.learning_rate, "learning_rate", 0, 10, open_low=True)
-        check_float(self.weight_decay, "weight_decay", 0, 10)
-        if self.random_state is not None:
-            check_int(self.random_state, "random_state", 0)
-        check_device(self.device)
+        check_training_options(epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate,
+                               weight_decay=self.weight_decay, random_state=self.random_state, device=self.device)
 
     def _tensors(self, graphs: list[MolGraph]):
         b = batch_graphs(graphs)

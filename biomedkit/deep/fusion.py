@@ -39,7 +39,7 @@ import torch.nn.functional as F
 from sklearn.base import BaseEstimator, ClassifierMixin
 from torch import nn
 
-from biomedkit._checks import check_binary, check_float, check_int, check_level
+from biomedkit._checks import check_binary, check_float, check_int, check_level, check_training_options
 from biomedkit._progress import progress
 
 FUSIONS = ("early", "late", "attention")
@@ -252,25 +252,18 @@ class FusionClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def _check_params(self) -> dict:
-        from biomedkit._checks import check_device
-
         modalities = check_modalities(self.modalities)
         if not isinstance(self.fusion, str):
             raise TypeError(f"fusion must be one of {list(FUSIONS)} (a string); got {type(self.fusion).__name__}")
         if self.fusion not in FUSIONS:
             raise ValueError(f"fusion must be one of {list(FUSIONS)}; got {self.fusion!r}")
         check_int(self.hidden, "hidden", 1 if self.fusion == "attention" else 0)
-        check_int(self.epochs, "epochs", 1)
-        check_int(self.batch_size, "batch_size", 1)
-        check_float(self.learning_rate, "learning_rate", 0, 10, open_low=True)
-        check_float(self.weight_decay, "weight_decay", 0, 10)
+        check_training_options(epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate,
+                               weight_decay=self.weight_decay, random_state=self.random_state, device=self.device)
         if self.validation_fraction is not None:
             check_float(self.validation_fraction, "validation_fraction", 0, 1, open_low=True, open_high=True)
         check_int(self.patience, "patience", 1)
         check_float(self.modality_dropout, "modality_dropout", 0, 1, open_high=True)
-        if self.random_state is not None:
-            check_int(self.random_state, "random_state", 0)
-        check_device(self.device)
         return modalities
 
     def fit(self, X, y) -> FusionClassifier:

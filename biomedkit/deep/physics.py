@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from biomedkit._checks import check_float, check_int, check_level
+from biomedkit._checks import check_float, check_int, check_level, check_training_options
 from biomedkit._progress import progress
 from biomedkit.simulate.dynamics import TYPICAL, curve_of
 
@@ -509,22 +509,17 @@ class PhysicsInformedODE:
                 f"steps={self.steps!r}, horizon={self.horizon!r}, random_state={self.random_state!r})")
 
     def _check_params(self) -> tuple[int, ...]:
-        from biomedkit._checks import check_device
-
         _check_model(self.model)
         check_float(self.physics_weight, "physics_weight", 0, 1e6)
         hidden = self.hidden
         if isinstance(hidden, (int, np.integer)) or not isinstance(hidden, (tuple, list)) or not hidden:
             raise ValueError(f"hidden must be a non-empty tuple of positive integers, e.g. (32, 32); got {hidden!r}")
         hidden = tuple(check_int(h, f"hidden[{i}]", 1) for i, h in enumerate(hidden))
-        check_int(self.steps, "steps", 1)
-        check_float(self.learning_rate, "learning_rate", 0, 10, open_low=True)
+        check_training_options(steps=self.steps, learning_rate=self.learning_rate, random_state=self.random_state,
+                               device=self.device)
         check_int(self.n_collocation, "n_collocation", 2)
         if self.horizon is not None:
             check_float(self.horizon, "horizon", 0, np.inf, open_low=True, open_high=True)
-        if self.random_state is not None:
-            check_int(self.random_state, "random_state", 0)
-        check_device(self.device)
         return hidden
 
     def fit(self, time, measurement, *, patient=None, dose=None) -> PhysicsInformedODE:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 
-from biomedkit._checks import check_float, check_int, check_level, check_random_state
+from biomedkit._checks import check_float, check_int, check_level, check_random_state, check_training_options
 from biomedkit._progress import progress
 from biomedkit._stats import wilson_interval
 
@@ -162,12 +162,6 @@ class KmerCounts(TransformerMixin, BaseEstimator):
                          for w in kmer_counts(["A" * size], size).columns], dtype=object)
 
 
-def _check_device(device) -> str:
-    from biomedkit._checks import check_device  # one rule for every network's device
-
-    return check_device(device)
-
-
 def _positions(length: int, d_model: int):
     """Fixed sinusoidal position encodings (Vaswani et al. 2017), shape (length, d_model)."""
     import torch
@@ -304,13 +298,8 @@ class SequenceTransformer(ClassifierMixin, BaseEstimator):
         check_float(self.dropout, "dropout", 0, 1, open_high=True)
         if check_int(self.kernel_size, "kernel_size", 1) % 2 == 0:
             raise ValueError(f"kernel_size must be odd (the window is centred on each base); got {self.kernel_size}")
-        check_int(self.steps, "steps", 1)
-        check_int(self.batch_size, "batch_size", 1)
-        check_float(self.learning_rate, "learning_rate", 0, 10, open_low=True)
-        check_float(self.weight_decay, "weight_decay", 0, 10)
-        if self.random_state is not None:
-            check_int(self.random_state, "random_state", 0)
-        _check_device(self.device)
+        check_training_options(steps=self.steps, batch_size=self.batch_size, learning_rate=self.learning_rate,
+                               weight_decay=self.weight_decay, random_state=self.random_state, device=self.device)
 
     def _check_fitted(self, what: str = "classes_") -> None:
         if not hasattr(self, "module_"):
@@ -395,14 +384,13 @@ class SequenceTransformer(ClassifierMixin, BaseEstimator):
 
         self._check_params()
         codes = encode_sequences(sequences)
-        steps = check_int(steps, "steps", 1)
-        batch_size = check_int(batch_size, "batch_size", 1)
+        options = check_training_options(steps=steps, batch_size=batch_size, learning_rate=(
+            self.learning_rate if learning_rate is None else learning_rate))
+        steps, batch_size, lr = options["steps"], options["batch_size"], options["learning_rate"]
         mask_rate = check_float(mask_rate, "mask_rate", 0, 1, open_low=True, open_high=True)
         span = check_int(span, "span", 1)
         if span > codes.shape[1]:
             raise ValueError(f"span must be at most the sequence length ({codes.shape[1]}); got {span}")
-        lr = self.learning_rate if learning_rate is None else check_float(
-            learning_rate, "learning_rate", 0, 10, open_low=True)
         for name in ("classes_", "loss_curve_"):
             self.__dict__.pop(name, None)
         seed = self._seed(self.random_state)

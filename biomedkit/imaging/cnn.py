@@ -8,7 +8,7 @@ import math
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from biomedkit._checks import check_device, check_float, check_int
+from biomedkit._checks import check_int, check_training_options
 from biomedkit._progress import progress
 from biomedkit.imaging._images import check_images
 
@@ -144,19 +144,14 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
             raise ValueError(f"channels must be a non-empty tuple of positive integers, e.g. (16, 32); "
                              f"got {channels!r}")
         channels = tuple(check_int(c, f"channels[{i}]", 1) for i, c in enumerate(channels))
-        check_int(self.epochs, "epochs", 1)
-        check_int(self.batch_size, "batch_size", 1)
-        check_float(self.learning_rate, "learning_rate", 0, 10, open_low=True)
-        check_float(self.weight_decay, "weight_decay", 0, 10)
+        check_training_options(epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate,
+                               weight_decay=self.weight_decay, random_state=self.random_state, device=self.device)
         if self.augment is not None and not callable(self.augment):
             raise TypeError(f"augment must be None or a callable augment(batch, generator); "
                             f"got {type(self.augment).__name__}")
         check_int(self.in_channels, "in_channels", 1)
         if not isinstance(self.pooling, str) or self.pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}; got {self.pooling!r}")
-        if self.random_state is not None:
-            check_int(self.random_state, "random_state", 0)
-        check_device(self.device)
         return channels
 
     def fit(self, images, y) -> PatchCNN:

@@ -13,6 +13,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from biomedkit._checks import check_training_options
 from biomedkit._deprecation import keyword_only_after
 from biomedkit._estimators import classifier_fit_inputs
 from biomedkit._progress import progress
@@ -117,15 +118,17 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
     def _check_params(self) -> tuple[int, ...]:
         sizes = self.hidden_layer_sizes
         hidden = (sizes,) if isinstance(sizes, numbers.Integral) else tuple(sizes)
-        counts = {"batch_size": self.batch_size, "max_epochs": self.max_epochs, "patience": self.patience,
+        # random_state may also be a RandomState here (scikit-learn's convention), so it is not passed
+        check_training_options(batch_size=self.batch_size, learning_rate=self.learning_rate)
+        counts = {"max_epochs": self.max_epochs, "patience": self.patience,
                   **{f"hidden_layer_sizes[{i}]": units for i, units in enumerate(hidden)}}
         for name, value in counts.items():
             if not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"{name} must be a positive integer; got {value!r}")
         if not 0 < self.validation_fraction < 1:
             raise ValueError(f"validation_fraction must be in (0, 1); got {self.validation_fraction}")
-        if self.alpha < 0 or self.learning_rate <= 0:
-            raise ValueError("alpha must be >= 0 and learning_rate > 0")
+        if self.alpha < 0:
+            raise ValueError(f"alpha must be >= 0; got {self.alpha!r}")
         return hidden
 
     def fit(self, X, y) -> TorchMLPClassifier:
