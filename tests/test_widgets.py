@@ -249,3 +249,93 @@ def test_explorer_what_if_is_the_explanations_what_if(explanation_explorer):
     assert mine.prediction[0] == pytest.approx(theirs.prediction[0])
     with pytest.raises(ValueError, match="unknown features"):
         ex.what_if(5, no_such_feature=1.0)
+
+
+# --- from_model: random_state reaches every random choice; the default background -------------
+
+def _numeric_cohort(n: int):
+    data, _ = bk.simulate.cohort(n, random_state=4)
+    X = data.X[["age", "sbp", "hdl", "bmi", "egfr", "crp"]].astype(float)
+    return X, data.y.to_numpy().astype(int)
+
+
+def _summary_values(ex) -> np.ndarray:
+    return np.frombuffer(ex.summary_shap, dtype="<f4").reshape(len(ex.summary["features"]), -1)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_from_model_random_state_makes_a_sampling_explainer_repeatable():
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = _numeric_cohort(150)
+    mlp = MLPClassifier(hidden_layer_sizes=(4,), max_iter=200, random_state=0).fit(X, y)
+    assert bk.explain.explain(mlp, X.iloc[:2], X.iloc[2:20]).method == "permutation"
+    options = {"max_points": 10, "max_background": 15, "n_permutations": 2}
+
+    def build(random_state):
+        return bk.widgets.ExplanationExplorer.from_model(mlp, X, random_state=random_state, **options)
+
+    first, again, other = build(0), build(0), build(1)
+    # The same seed: the same background, subsample and permutations, value for value.
+    np.testing.assert_array_equal(_summary_values(first), _summary_values(again))
+    np.testing.assert_array_equal(first.patient["shap"], again.patient["shap"])
+    first.selected = again.selected = 7
+    np.testing.assert_array_equal(first.patient["shap"], again.patient["shap"])
+    # Another seed gives other values: the seed does reach the random choices.
+    assert not np.array_equal(first.patient["shap"], other.patient["shap"])
+    # A Generator gives one seed, drawn once: a patient picked again is explained the same way.
+    drawn = build(np.random.default_rng(3))
+    shown = list(drawn.patient["shap"])
+    drawn.selected = 5
+    drawn.selected = 0
+    assert drawn.patient["shap"] == shown
+    with pytest.raises(TypeError, match="random_state"):
+        build("0")
+
+
+def test_from_model_default_background_never_holds_the_patient_explained():
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = _numeric_cohort(200)
+    lr = LogisticRegression(max_iter=1000).fit(X, y)
+    ex = bk.widgets.ExplanationExplorer.from_model(lr, X, max_points=50, max_background=40)
+    background = ex.explanation.background
+    assert len(background) == 40 and ex.summary["n_points"] == 50
+    assert not set(background.index) & set(ex.explanation.data.index)  # kept apart from the summary
+    # Reference, by hand: for logistic regression the SHAP value is coef * (x - mean(background))
+    # in log-odds, and the base value the mean log-odds over the background.
+    coef = lr.coef_[0]
+    assert ex.summary["base"] == pytest.approx(lr.decision_function(background).mean(), abs=1e-9)
+    outside = int(np.setdiff1d(np.arange(len(X)), X.index.get_indexer(background.index))[0])
+    inside = int(X.index.get_indexer(background.index)[0])
+    for position in (outside, inside):
+        ex.selected = position
+        others = background.drop(index=X.index[position], errors="ignore")
+        assert len(others) == (39 if position == inside else 40)
+        np.testing.assert_allclose(ex.patient["shap"], coef * (X.iloc[position] - others.mean()), atol=1e-9)
+        assert ex.patient["base"] == pytest.approx(lr.decision_function(others).mean(), abs=1e-9)
+        assert np.abs(ex.patient["shap"]).max() > 0.01  # the old default compared the patient with itself: all 0
+    # A small table gives at most half its rows to the background; one row cannot have one.
+    small = bk.widgets.ExplanationExplorer.from_model(lr, X.iloc[:24], max_points=50)
+    assert len(small.explanation.background) == 12 and small.summary["n_points"] == 12
+    with pytest.raises(ValueError, match="background="):
+        bk.widgets.ExplanationExplorer.from_model(lr, X.iloc[:1])
+    with pytest.raises(ValueError, match="max_background"):
+        bk.widgets.ExplanationExplorer.from_model(lr, X, max_background=0)
+
+
+def test_from_model_uses_a_given_background_and_holds_none_out_for_trees():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = _numeric_cohort(200)
+    train, test = X.iloc[:120], X.iloc[120:]
+    lr = LogisticRegression(max_iter=1000).fit(train, y[:120])
+    given = bk.widgets.ExplanationExplorer.from_model(lr, test, train, max_points=100)
+    background = given.explanation.background  # the given rows, at most max_background of them
+    assert len(background) == 100 and set(background.index) <= set(train.index)
+    assert given.summary["base"] == pytest.approx(lr.decision_function(background).mean(), abs=1e-9)
+    assert given.summary["n_points"] == len(test)  # every test row: none is needed as background
+    tree = DecisionTreeClassifier(max_depth=3, random_state=0).fit(train, y[:120])
+    path = bk.widgets.ExplanationExplorer.from_model(tree, test, max_points=100)
+    assert path.explanation.background is None and path.summary["n_points"] == len(test)

@@ -35,6 +35,16 @@ def choose_method(model, X: pd.DataFrame) -> str:
     return "permutation"
 
 
+def uses_background(model, X: pd.DataFrame, method: str = "auto") -> bool:
+    """Whether ``explain`` compares the rows with background rows for this model: every
+    method but path-dependent TreeSHAP (xgboost and bare scikit-learn trees), which weighs
+    each split by the training rows that reached it. A Pipeline ending in trees counts as
+    using one: it may fall back to the permutation method."""
+    if method == "permutation":
+        return True
+    return choose_method(model, numbers_from_text(X, model)) not in ("xgboost", "tree")
+
+
 def _seed(random_state) -> int | None:
     # shap's explainers take an int seed: pass ints through, draw one from a Generator.
     if isinstance(random_state, np.random.Generator):

@@ -51,6 +51,10 @@ class _Explained:
     def risks(self) -> np.ndarray:
         return _risk(self.explanation.prediction, self.explanation.output)
 
+    def candidates(self) -> np.ndarray:
+        """The positions the summary subsample may draw from: every row."""
+        return np.arange(len(self.data))
+
     def summary(self, rows: np.ndarray):
         """The explanation behind the summary plots, and its rows that they show."""
         return self.explanation, rows
@@ -61,26 +65,48 @@ class _Explained:
 
 class _OnDemand:
     """Where the explanations of :meth:`ExplanationExplorer.from_model` come from: the
-    model explains the subsample once, and each patient when picked."""
+    model explains the subsample once, and each patient when picked.
 
-    def __init__(self, model, X: pd.DataFrame, background, options: dict):
+    ``held_out`` (positions in ``X``, or None) is the background taken from ``X`` itself
+    when none was given: those rows are left out of the summary subsample, and a patient
+    among them is explained against the others, so that no row is compared with itself.
+    """
+
+    def __init__(self, model, X: pd.DataFrame, background, options: dict, held_out=None):
         self.model, self.data, self.background, self.options = model, X, background, options
+        self.held_out = held_out
 
     def risks(self) -> np.ndarray:
         if hasattr(self.model, "predict_proba"):
             return self.model.predict_proba(self.data)[:, 1]
         return np.asarray(self.model.predict(self.data), dtype=float)
 
+    def candidates(self) -> np.ndarray:
+        everyone = np.arange(len(self.data))
+        return everyone if self.held_out is None else np.setdiff1d(everyone, self.held_out)
+
     def summary(self, rows: np.ndarray):
-        return self._explain(self.data.iloc[rows]), np.arange(len(rows))
+        return self._explain(rows), np.arange(len(rows))
 
     def one(self, position: int):
-        return self._explain(self.data.iloc[[position]])
+        return self._explain(np.array([position]))
 
-    def _explain(self, rows: pd.DataFrame):
+    def _explain(self, positions: np.ndarray):
         from biomedkit.explain import explain
 
-        return explain(self.model, rows, self.background, **self.options)
+        background = self.background if self.held_out is None else \
+            self.data.iloc[np.setdiff1d(self.held_out, positions)]
+        return explain(self.model, self.data.iloc[positions], background, **self.options)
+
+
+def _held_out(n: int, max_background, seed: int | None) -> np.ndarray:
+    """The positions of the background drawn from the table itself: at most
+    ``max_background`` rows and at most half of them, so that the rest fill the summary."""
+    size = min(check_int(max_background, "max_background", 1), n // 2)
+    if size == 0:
+        raise ValueError("background: X has one row, and no other row can be its background; "
+                         "pass background= (rows standing for a typical patient, e.g. the training rows)")
+    return np.sort(check_random_state(seed).choice(n, size, replace=False))
 
 
 def _typed(one, changes: dict) -> dict:
@@ -131,7 +157,8 @@ class ExplanationExplorer(Explorer):
         Position (in ``explanation.data``) of the patient shown first.
     title : str, optional
     random_state : int, default=0
-        Seed of the subsample.
+        Seed of the subsample (in :meth:`from_model`, also of the background and of the
+        explainer's permutations).
 
     Examples
     --------
@@ -174,7 +201,9 @@ class ExplanationExplorer(Explorer):
         _check_options(max_points, patient, len(source.data))
         self._source, self.data = source, source.data
         self.title = title or "Explanation explorer"
-        self.explanation, shown = source.summary(_sample(len(self.data), max_points, random_state))
+        candidates = source.candidates()
+        self.explanation, shown = source.summary(
+            candidates[_sample(len(candidates), max_points, random_state)])
         risk = np.asarray(source.risks(), dtype=float)
         order = np.argsort(-risk, kind="stable")
         super().__init__(
@@ -187,19 +216,57 @@ class ExplanationExplorer(Explorer):
 
     @classmethod
     def from_model(cls, model, X, background=None, *, max_points: int = 800, patient: int = 0,
-                   title: str | None = None, random_state: int = 0, **explain_options):
+                   title: str | None = None, random_state: int | np.random.Generator | None = 0,
+                   **explain_options):
         """An explorer that explains only a subsample of ``X`` for the summary plots and,
         when picked, one patient at a time (the patient list uses the model's risks).
 
         Built through the constructor, given a source that explains on demand.
+
+        Parameters
+        ----------
+        model : fitted estimator
+        X : DataFrame or 2-d array
+            The patients listed in the picker; the summary plots show a subsample of them.
+        background : DataFrame, optional
+            Rows standing for "a typical patient", best the training rows, that the
+            linear and permutation methods compare each patient with (see
+            :func:`biomedkit.explain.explain`). When None, and the model's method needs
+            one, a background of at most ``max_background`` rows (100 by default) and at
+            most half of ``X`` is drawn from ``X`` and kept apart: those rows are left out
+            of the summary subsample, and a patient among them is explained against the
+            other background rows, so no patient is ever compared with itself. The summary
+            then shows at most ``len(X)`` minus that many rows. Tree models (xgboost,
+            scikit-learn trees) need no background and ignore it.
+        max_points, patient, title
+            As for the constructor.
+        random_state : int, Generator or None, default=0
+            Seed of every random choice: the background drawn from ``X``, the background
+            subsample and the permutations of :func:`~biomedkit.explain.explain`, and the
+            summary subsample. The same int gives the same values on every call (a
+            Generator gives one seed, drawn once, so that a patient picked again is
+            explained the same way); None gives different values each time.
+        **explain_options
+            Passed to :func:`~biomedkit.explain.explain` (``max_background``,
+            ``n_permutations``, ``output_index``, ``method``).
+
+        Examples
+        --------
+        >>> explorer = bk.widgets.ExplanationExplorer.from_model(
+        ...     model, X_test, X_train, random_state=0)                     # doctest: +SKIP
         """
+        from biomedkit.explain._explain import _seed, uses_background
         from biomedkit.explain._inputs import as_frame, check_fitted
 
         check_fitted(model)
         X = as_frame(X, model)
         _check_options(max_points, patient, len(X))
-        return cls(_OnDemand(model, X, background, explain_options), max_points=max_points,
-                   patient=patient, title=title, random_state=random_state)
+        seed = _seed(random_state)  # one int for every explanation, drawn once from a Generator
+        held_out = None
+        if background is None and uses_background(model, X, explain_options.get("method", "auto")):
+            held_out = _held_out(len(X), explain_options.get("max_background", 100), seed)
+        source = _OnDemand(model, X, background, {**explain_options, "random_state": seed}, held_out)
+        return cls(source, max_points=max_points, patient=patient, title=title, random_state=seed)
 
     def _summary(self, expl, rows: np.ndarray) -> dict:
         """The summary traits: ``rows`` of ``expl``, features by importance."""
