@@ -243,7 +243,9 @@ def delong_from_counts(pos, neg) -> tuple[np.ndarray, np.ndarray]:
     """The AUC and its DeLong standard error from counts (as :func:`auc_from_counts`).
 
     The variances of the placement values are count-weighted sums over the distinct
-    values; a class with a single row contributes no variance.
+    values. With a single row in a class (or none) that class's variance has no degrees
+    of freedom: the standard error is NaN, silently, as in :func:`delong` (callers say
+    why, see :func:`single_row_class`).
     """
     pos, neg = np.asarray(pos, dtype=float), np.asarray(neg, dtype=float)
     v10, v01 = placements(pos, neg)
@@ -252,8 +254,9 @@ def delong_from_counts(pos, neg) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(invalid="ignore", divide="ignore"):
         ss10 = np.einsum("...i,...i->...", pos, (v10 - auc[..., None]) ** 2)
         ss01 = np.einsum("...i,...i->...", neg, (v01 - auc[..., None]) ** 2)
-        var10 = np.where(n_pos > 1, ss10 / (n_pos - 1), 0.0)
-        var01 = np.where(n_neg > 1, ss01 / (n_neg - 1), 0.0)
+        # a variance of one row is undefined, not 0: 0 would understate the error
+        var10 = np.where(n_pos > 1, ss10 / (n_pos - 1), np.nan)
+        var01 = np.where(n_neg > 1, ss01 / (n_neg - 1), np.nan)
         return auc, np.sqrt(np.maximum(var10 / n_pos + var01 / n_neg, 0.0))
 
 

@@ -164,3 +164,20 @@ def test_inputs_are_not_modified(tied):
     delong(y, np.vstack([s, s]))
     for a, b in zip((y, s, w), copies):
         np.testing.assert_array_equal(a, b)
+
+
+def test_delong_from_counts_is_nan_with_a_single_row_in_a_class():
+    # by hand: values 1 < 2 < 3 < 4; one event at 3, non-events at 1, 2 and 4. It outranks
+    # two of the three: AUC 2/3. The events' placement values have no sample variance
+    # (one value, zero degrees of freedom), so the standard error is undefined.
+    pos, neg = np.array([0, 0, 1, 0]), np.array([1, 1, 0, 1])
+    auc, se = delong_from_counts(pos, neg)
+    assert auc == pytest.approx(2 / 3) and np.isnan(se)
+    auc, se = delong_from_counts(neg, pos)  # a single non-event: the mirror image
+    assert auc == pytest.approx(1 / 3) and np.isnan(se)
+    # leading axes are separate problems: only the one with a single event is NaN
+    two = np.array([0, 1, 1, 0])  # events at 2 and 3 against non-events at 1 and 4
+    aucs, ses = delong_from_counts(np.vstack([pos, two]), np.vstack([neg, np.array([1, 0, 0, 1])]))
+    assert np.isnan(ses[0]) and aucs[1] == pytest.approx(0.5)
+    y, s = np.array([0, 1, 1, 0]), np.array([1.0, 2.0, 3.0, 4.0])
+    assert ses[1] == pytest.approx(np.sqrt(delong(y, s)[1][0, 0]), rel=1e-12)

@@ -180,3 +180,24 @@ def test_recalibration_options_passed_by_position_warn():
     with pytest.warns(FutureWarning, match="passing method of .*__init__"):
         model = bk.validation.RecalibratedClassifier(None, "isotonic")
     assert model.get_params()["method"] == "isotonic"
+
+
+@pytest.mark.parametrize("n_bins, words", [(10, "deciles"), (5, "5 groups of equal size"),
+                                           (4, "4 groups of equal size")])
+def test_calibration_bins_are_named_for_what_they_are(miscalibrated, n_bins, words):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    y, p = miscalibrated
+    curve = bk.validation.calibration_curve(y, p, n_bins=n_bins)
+    # the bins hold the same number of patients (to one), in order of predicted risk
+    assert len(curve.bins) == n_bins and curve.bins["n"].max() - curve.bins["n"].min() <= 1
+    assert curve.binning == words
+    ax = curve.plot()
+    assert words in [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close(ax.figure)
+    # fewer patients than bins: as many bins as patients, named by their number
+    assert bk.validation.calibration_curve([0, 1, 1], [0.2, 0.5, 0.7], n_bins=10).binning == \
+        "3 groups of equal size"

@@ -147,3 +147,18 @@ def test_options_passed_by_position_still_work_with_a_warning():
     with pytest.warns(FutureWarning, match="passing level of delong_test"):
         old = bk.validation.delong_test(Y, ASAH["wfns"], ASAH["s100b"], 0.9)
     assert old == bk.validation.delong_test(Y, ASAH["wfns"], ASAH["s100b"], level=0.9)
+
+
+@pytest.mark.parametrize("flip, which", [(False, "only one event"), (True, "only one non-event")])
+def test_bootstrap_with_a_single_event_gives_nan_and_says_why(flip, which):
+    # as DeLong (finding 7): every stratified replicate redraws the one event, so the
+    # replicates vary with the other class only and their percentiles are no interval
+    y = np.array([0, 0, 0, 1, 0, 0, 0, 0, 0, 0])
+    s = np.array([0.1, 0.2, 0.3, 0.45, 0.5, 0.6, 0.15, 0.25, 0.35, 0.05])
+    if flip:
+        y, s = 1 - y, 1 - s
+    with pytest.warns(UserWarning, match=f"y_true has {which}: .*bootstrap") as caught:
+        res = bk.validation.auc_ci(y, s, method="bootstrap", n_boot=50, random_state=0)
+    assert len(caught) == 1 and caught[0].filename == __file__  # points at the caller
+    assert res.auc == pytest.approx(roc_auc_score(y, s)) and res.method == "bootstrap"
+    assert np.isnan([res.se, res.low, res.high]).all()

@@ -91,3 +91,65 @@ def test_a_site_whose_auc_has_no_variance_stays_in_the_table_out_of_the_pooled_s
     assert report.sites_.loc["tiny", "auc"] == 1.0
     assert report.meta_ is not None  # the other three sites are pooled
     assert "tiny" in report.to_markdown()
+
+
+def _pipeline(y, X):
+    """A fitted pipeline whose FunctionTransformer holds a lambda: its repr names a memory
+    address, which changes from one run to the next."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    return make_pipeline(SimpleImputer(strategy="median"), FunctionTransformer(func=lambda x: x),
+                         StandardScaler(), LogisticRegression(C=0.5, max_iter=500)).fit(X, y)
+
+
+def test_model_card_describes_a_pipeline_by_its_steps_without_memory_addresses(data):
+    _, val = data
+    X, y = val.frame[COLS], val.y
+    one, two = _pipeline(y, X), _pipeline(y, X)  # two lambdas: two addresses
+    assert "0x" in repr(one)  # the text the card must not print
+    cards = [bk.validation.ValidationReport(m, X, y, n_boot=5).model_card() for m in (one, two)]
+    assert cards[0] == cards[1]  # stable: the same model gives the same card
+    card = cards[0]
+    steps = "Pipeline: SimpleImputer → FunctionTransformer → StandardScaler → LogisticRegression"
+    assert card.startswith(f"# Model card: {steps}\n") and f"- Type: {steps}\n" in card
+    assert "0x" not in card and "<function" not in card
+    # each step with the parameters that differ from its defaults, on lines of their own
+    for line in ("  - simpleimputer: SimpleImputer(strategy='median')",
+                 "  - functiontransformer: FunctionTransformer(func=<lambda>)",
+                 "  - standardscaler: StandardScaler()",
+                 "  - logisticregression: LogisticRegression(C=0.5, max_iter=500)"):
+        assert line + "\n" in card
+    report = bk.validation.ValidationReport(one, X, y, n_boot=5, model_name="imputed logistic")
+    named = report.model_card()
+    assert named.startswith("# Model card: imputed logistic\n") and f"- Type: {steps}\n" in named
+    assert "0x" not in report.to_markdown() and "0x" not in report.to_html()
+
+
+def test_model_card_names_other_estimators_by_their_class(data):
+    model, val = data
+    card = bk.validation.ValidationReport(model, val.frame[COLS], val.y, n_boot=5).model_card()
+    assert card.startswith("# Model card: LogisticRegression\n")
+    assert "- Type: LogisticRegression\n- Parameters other than the defaults: max_iter=1000\n" in card
+    # an object without get_params (any classifier with predict_proba) still gets a card
+    counting = bk.validation.ValidationReport(CountingModel(model), val.frame[COLS], val.y, n_boot=5)
+    assert "- Type: CountingModel\n- Parameters: not available\n" in counting.model_card()
+
+
+def test_model_card_shows_objects_without_a_repr_by_class_and_settings(data):
+    # scikit-learn's column selector has no repr of its own: "<... object at 0x...>"
+    from sklearn.compose import make_column_selector, make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    _, val = data
+    selector = make_column_selector(dtype_include="number")
+    assert "0x" in repr(selector)
+    model = make_pipeline(make_column_transformer((StandardScaler(), selector)),
+                          LogisticRegression()).fit(val.frame[COLS], val.y)
+    card = bk.validation.ValidationReport(model, val.frame[COLS], val.y, n_boot=5).model_card()
+    assert "- Type: Pipeline: ColumnTransformer → LogisticRegression\n" in card and "0x" not in card
+    assert ("  - columntransformer: ColumnTransformer(transformers=[('standardscaler', StandardScaler(), "
+            "make_column_selector(dtype_include='number'))])\n") in card
+    assert "  - logisticregression: LogisticRegression()\n" in card

@@ -65,7 +65,11 @@ def oof_encoded_auc(codes, n_codes, labels, n_labels, folds) -> tuple[np.ndarray
         used = ~np.isnan(per[0])
         if used.any():
             aucs[k] = per[0, used].mean()
-            ses[k] = np.sqrt(np.sum(per[1, used] ** 2)) / used.sum()
+            # A fold with a single row of the label (or of the rest) has no DeLong variance
+            # (NaN): it counts at the mean variance of the folds that have one.
+            var = per[1, used] ** 2
+            if np.isfinite(var).any():
+                ses[k] = np.sqrt(np.nanmean(var) * used.sum()) / used.sum()
     if n_labels == 2:
         aucs[0], ses[0] = 1 - aucs[1], ses[1]
     return aucs, ses

@@ -247,11 +247,19 @@ def calibration_summary(y_true, y_prob, *, level: float = 0.95, frac: float = 0.
 
 @dataclass(frozen=True)
 class CalibrationCurve:
-    """A calibration curve: quantile bins and a smoothed curve with its band."""
+    """A calibration curve: bins of equal size (by predicted risk) and a smoothed curve with its band."""
 
     bins: pd.DataFrame    # bin, n, mean_predicted, observed, observed_low, observed_high
     smooth: pd.DataFrame  # predicted, observed, low, high
     level: float
+
+    @property
+    def binning(self) -> str:
+        """The bins in words, for legends and captions: "deciles" for 10 bins, else
+        "N groups of equal size" (patients in order of predicted risk, cut into bins that
+        hold the same number of patients, to one; tied risks may straddle a cut)."""
+        k = len(self.bins)
+        return "deciles" if k == 10 else f"{k} groups of equal size"
 
     @keyword_only_after(1)
     def plot(self, *, ax=None, label: str | None = None, color=None):
@@ -271,7 +279,8 @@ def calibration_curve(y_true, y_prob, *, n_bins: int = 10, level: float = 0.95,
     y_true : array-like of 0/1
     y_prob : array-like of float in [0, 1]
     n_bins : int, default=10
-        Number of bins of equal size (quantiles of the predicted risk).
+        Number of bins: the patients in order of predicted risk, cut into groups of equal
+        size (to one patient); as many bins as patients when there are fewer.
     level : float, default=0.95
         Level of the Wilson intervals of the bins and of the smoothed band.
     frac : float, default=0.75

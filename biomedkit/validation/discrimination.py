@@ -71,10 +71,19 @@ def _bootstrap_aucs(y: np.ndarray, s: np.ndarray, n_boot: int, rng) -> np.ndarra
     return out
 
 
-def warn_single_row_class(y: np.ndarray, name: str = "y_true", *, stacklevel: int = 4) -> bool:
-    """Warn, naming the cause, when a class of ``y`` has a single row (DeLong's variance is
-    then undefined); return True if it did."""
+def warn_single_row_class(y: np.ndarray, name: str = "y_true", *, method: str = "delong",
+                          stacklevel: int = 4) -> bool:
+    """Warn, naming the cause, when a class of ``y`` has a single row (DeLong's variance,
+    or with ``method="bootstrap"`` a stratified bootstrap's spread, is then undefined);
+    return True if it did."""
     why = single_row_class(y)
+    if why and method == "bootstrap":
+        which = "event" if int(np.sum(y == 1)) == 1 else "non-event"
+        # a stratified replicate redraws that one row every time: the replicates vary with
+        # the other class only, and their percentiles would pass for a (too narrow) interval
+        why = (f"only one {which}: a stratified bootstrap draws that same {which} in every "
+               "replicate, so the replicates vary with the other class only and give no interval "
+               "of the AUC; the standard error and the interval are NaN")
     if why:
         warnings.warn(f"{name} has {why}.", UserWarning, stacklevel=stacklevel)
     return bool(why)
@@ -111,9 +120,9 @@ def auc_ci(y_true, y_score, *, method: str = "delong", level: float = 0.95,
     Ties between an event and a non-event count one half. Unlike pROC, the
     direction is never guessed from the data: a score must rise with risk.
     The DeLong interval is clipped to [0, 1], as pROC does. With a single event (or a
-    single non-event) DeLong's variance is undefined: ``se``, ``low`` and ``high`` are
-    NaN, with a warning that says so (a percentile bootstrap still runs, but it can only
-    resample the other class).
+    single non-event) DeLong's variance is undefined, and a stratified bootstrap redraws
+    that one row in every replicate (its replicates vary with the other class only): with
+    either method ``se``, ``low`` and ``high`` are NaN, with a warning that says so.
 
     References
     ----------
@@ -142,6 +151,8 @@ def auc_ci(y_true, y_score, *, method: str = "delong", level: float = 0.95,
         low, high = max(0.0, auc - z * se), min(1.0, auc + z * se)
     else:
         n_boot = check_n_boot(n_boot, minimum=2)
+        if warn_single_row_class(y, method="bootstrap"):
+            return AUCResult(auc, np.nan, np.nan, level, method, np.nan, m, n)
         boots = _bootstrap_aucs(y, s, n_boot, check_random_state(random_state))
         low, high = np.quantile(boots, [0.5 - level / 2, 0.5 + level / 2])
         se = float(boots.std(ddof=1))

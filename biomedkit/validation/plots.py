@@ -26,7 +26,7 @@ def plot_calibration(curve, *, ax=None, label=None, color=None):
     ax.fill_between(s["predicted"], s["low"], s["high"], color=line.get_color(), alpha=0.2, lw=0)
     ax.errorbar(b["mean_predicted"], b["observed"],
                 yerr=[b["observed"] - b["observed_low"], b["observed_high"] - b["observed"]],
-                fmt="o", ms=4, color=line.get_color(), capsize=2, label=None if label else "deciles")
+                fmt="o", ms=4, color=line.get_color(), capsize=2, label=None if label else curve.binning)
     top = max(b["mean_predicted"].max(), b["observed_high"].max(), s["predicted"].max()) * 1.05
     ax.plot([0, top], [0, top], ls="--", color="grey", lw=1, label="ideal")
     ax.set(xlim=(0, top), ylim=(0, top), xlabel="predicted risk", ylabel="observed event rate")
