@@ -185,6 +185,15 @@ def check_device(device) -> str:
     return device
 
 
+def int_seed(random_state) -> int | None:
+    """An int seed for libraries that take no Generator (shap's explainers): an int passes
+    through (checked), a Generator gives one draw, None stays None."""
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(2**31 - 1))
+    check_random_state(random_state)
+    return None if random_state is None else int(random_state)
+
+
 _NOT_GIVEN = object()  # random_state=None is a value to check, so None cannot mean "not given"
 
 

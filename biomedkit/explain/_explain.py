@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from biomedkit._checks import check_int, check_random_state
+from biomedkit._checks import check_int, int_seed
 from biomedkit.explain._explanation import Explanation
 from biomedkit.explain._inputs import (
     as_frame,
@@ -43,14 +43,6 @@ def uses_background(model, X: pd.DataFrame, method: str = "auto") -> bool:
     if method == "permutation":
         return True
     return choose_method(model, numbers_from_text(X, model)) not in ("xgboost", "tree")
-
-
-def _seed(random_state) -> int | None:
-    # shap's explainers take an int seed: pass ints through, draw one from a Generator.
-    if isinstance(random_state, np.random.Generator):
-        return int(random_state.integers(2**31 - 1))
-    check_random_state(random_state)
-    return None if random_state is None else int(random_state)
 
 
 def explain(model, X, background=None, *, output_index: int | None = None, max_background: int = 100,
@@ -150,7 +142,7 @@ def explain(model, X, background=None, *, output_index: int | None = None, max_b
     X = numbers_from_text(as_frame(X, model), model)
     max_background = check_int(max_background, "max_background", 1)
     n_permutations = check_int(n_permutations, "n_permutations", 1)
-    seed = _seed(random_state)
+    seed = int_seed(random_state)
     if method not in ("auto", "permutation"):
         raise ValueError(f"method must be 'auto' or 'permutation'; got {method!r}")
     options = {"output_index": output_index, "max_background": max_background,

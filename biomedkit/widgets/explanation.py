@@ -255,13 +255,14 @@ class ExplanationExplorer(Explorer):
         >>> explorer = bk.widgets.ExplanationExplorer.from_model(
         ...     model, X_test, X_train, random_state=0)                     # doctest: +SKIP
         """
-        from biomedkit.explain._explain import _seed, uses_background
+        from biomedkit._checks import int_seed
+        from biomedkit.explain._explain import uses_background
         from biomedkit.explain._inputs import as_frame, check_fitted
 
         check_fitted(model)
         X = as_frame(X, model)
         _check_options(max_points, patient, len(X))
-        seed = _seed(random_state)  # one int for every explanation, drawn once from a Generator
+        seed = int_seed(random_state)  # one int for every explanation, drawn once from a Generator
         held_out = None
         if background is None and uses_background(model, X, explain_options.get("method", "auto")):
             held_out = _held_out(len(X), explain_options.get("max_background", 100), seed)
