@@ -2,7 +2,8 @@
 
 Built on anywidget with their JavaScript inside the package. In marimo, wrap an
 explorer with ``mo.ui.anywidget(explorer)``. Every explorer also has a static
-matplotlib rendering: ``explorer.figure()``.
+matplotlib rendering: ``explorer.figure()``. :class:`FileDrop` brings a file of any size
+from the browser to the kernel's disk (the exploratory app's upload).
 
 Examples
 --------
@@ -13,5 +14,6 @@ Examples
 
 from biomedkit.widgets.explanation import ExplanationExplorer
 from biomedkit.widgets.fairness import FairnessExplorer
+from biomedkit.widgets.upload import FileDrop
 
-__all__ = ["ExplanationExplorer", "FairnessExplorer"]
+__all__ = ["ExplanationExplorer", "FairnessExplorer", "FileDrop"]
