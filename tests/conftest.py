@@ -21,6 +21,14 @@ def run_python(code: str, **kwargs) -> subprocess.CompletedProcess:
                           check=True, **kwargs)
 
 
+def marimo_export(app: Path, out: Path) -> Path:
+    """``marimo export ipynb app -o out``, as a Jupyter user would run it."""
+    done = subprocess.run([sys.executable, "-m", "marimo", "export", "ipynb", str(app), "-o", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
 @pytest.fixture
 def root() -> Path:
     return ROOT

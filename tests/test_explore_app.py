@@ -7,9 +7,10 @@ bytes as written. The page itself is tested in tests/browser/test_explore_app_in
 
 from __future__ import annotations
 
+import html
 import io
-import subprocess
-import sys
+import json
+import re
 
 import nbformat
 import numpy as np
@@ -18,7 +19,8 @@ import pytest
 
 import biomedkit as bk
 from biomedkit import _explore as ex
-from conftest import ROOT
+from biomedkit._explore import ui
+from conftest import ROOT, marimo_export
 
 APP = ROOT / "notebooks" / "apps" / "explore.py"
 
@@ -293,7 +295,8 @@ def test_the_validation_report_reads_the_out_of_fold_risks(fitted):
     model = result.cross_validated("logistic regression")
     report = bk.validation.ValidationReport(model, data.X, data.y, n_boot=20)
     assert report.auc_.auc == pytest.approx(roc_auc_score(data.y, result.risks["logistic regression"]), abs=1e-12)
-    assert "- Parameters: memory=None, steps=[('columntransformer'" in report.model_card()  # the pipeline's
+    card = report.model_card()  # the pipeline's steps, readable and without memory addresses
+    assert "- Type: Pipeline: ColumnTransformer → LogisticRegression\n" in card and "0x" not in card
     with pytest.raises(ValueError, match="only the rows"):
         model.predict_proba(data.X.iloc[:10])
 
@@ -350,12 +353,85 @@ def test_markdown_to_html_keeps_user_strings_as_text():
     assert ex.report_page("<p>x</p>", "R").startswith("<!DOCTYPE html>")
 
 
-def test_the_app_exports_to_a_jupyter_notebook(tmp_path):
-    out = tmp_path / "explore.ipynb"
-    done = subprocess.run([sys.executable, "-m", "marimo", "export", "ipynb", str(APP), "-o", str(out)],
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    notebook = nbformat.read(out, as_version=4)
-    code = "\n".join(c.source for c in notebook.cells)
-    assert "ex.fit_baselines" in code and "bk.widgets.FairnessExplorer" in code
-    assert "Explore your own table" in code
+# --- the app as a Jupyter notebook (marimo export ipynb) -------------------------------------
+
+def exported(tmp_path) -> nbformat.NotebookNode:
+    return nbformat.read(marimo_export(APP, tmp_path / "explore.ipynb"), as_version=4)
+
+
+def choose(notebook, code: str) -> None:
+    """A researcher's choices, made after the controls' cell as clicks would make them."""
+    at = next(i for i, c in enumerate(notebook.cells) if "source = ui.radio" in c.source)
+    notebook.cells.insert(at + 1, nbformat.v4.new_code_cell(code))
+
+
+def hooks(notebook) -> dict:
+    """The hidden JSON each hook cell printed, by test id."""
+    found = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            for match in re.finditer(r"data-testid='(bk-python-[a-z]+)' hidden[^>]*>([^<]*)</pre>",
+                                     output.get("data", {}).get("text/html", "")):
+                found[match.group(1)] = json.loads(html.unescape(match.group(2)))
+    return found
+
+
+def test_the_exported_notebook_runs_the_same_workflow_in_jupyter(tmp_path):
+    from nbclient import NotebookClient
+
+    frame = cohort(400, seed=3)
+    frame.to_csv(tmp_path / "my_cohort.csv", index=False)
+    notebook = exported(tmp_path)
+    choose(notebook, 'source.value = "A CSV on this computer"\npath.value = "my_cohort.csv"')
+    NotebookClient(notebook, timeout=600, kernel_name="python3").execute(cwd=str(tmp_path))
+
+    shown = hooks(notebook)
+    table = ex.read_csv(tmp_path / "my_cohort.csv").frame
+    roles = ex.guess_roles(table)
+    assert shown["bk-python-audit"]["roles"] == {"target": "outcome", "group": "sex", "site": "hospital",
+                                                 "time": "admitted", "ids": ["mrn"]}
+    audit = bk.audit(table, "outcome", group="sex", site="hospital", id_columns=["mrn"], time="admitted", positive=1)
+    assert shown["bk-python-audit"]["findings"] == [str(f) for f in audit.findings]
+    leave_out = {**ex.default_leave_out(table, roles), **ex.audit_leave_out(audit)}
+    data = ex.model_data(table, roles, 1, leave_out=list(leave_out))
+    reference = ex.fit_baselines(data.X, data.y).to_frame()
+    for model, row in shown["bk-python-baselines"]["table"].items():
+        assert row["auc"] == pytest.approx(reference.loc[model, "auc"], abs=1e-12)
+        assert row["auc_low"] == pytest.approx(reference.loc[model, "auc_low"], abs=1e-12)
+    card = shown["bk-python-card"]
+    lr = reference.loc["logistic regression"]
+    assert card["model"] == "logistic regression"
+    assert f"- AUC {lr.auc:.3f} (95% CI {lr.auc_low:.3f} to {lr.auc_high:.3f})" in card["card"]
+    outputs = json.dumps([c.get("outputs", []) for c in notebook.cells])
+    assert "FairnessExplorer" in outputs and "ExplanationExplorer" in outputs  # both explorers displayed
+    assert "download='model_card.md'" in outputs and "download='validation_report.html'" in outputs
+
+
+def test_the_exported_notebook_stops_with_one_line_until_a_table_is_chosen(tmp_path):
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    notebook = exported(tmp_path)
+    with pytest.raises(CellExecutionError) as stopped:
+        NotebookClient(notebook, timeout=300, kernel_name="python3").execute(cwd=str(tmp_path))
+    assert stopped.value.ename == "Stopped" and "run this cell and the ones below it again" in stopped.value.evalue
+    ran = [c for c in notebook.cells if c.cell_type == "code" and c.execution_count]
+    assert "ui.stop(table is None or not table.ok)" in ran[-1].source  # the roles' cell, the first to wait
+    errors = [o for c in ran for o in c.outputs if o.output_type == "error"]
+    assert len(errors) == 1 and errors[0].traceback == [ui._STOPPED]  # one line, no traceback
+
+
+def test_the_controls_are_ipywidgets_outside_marimo():
+    import ipywidgets
+
+    dropdown = ui.dropdown({"died": 1, "alive": 0}, value="died", label="Event class")
+    assert isinstance(dropdown, ipywidgets.Dropdown) and dropdown.value == 1
+    assert ui.multiselect(["a", "b"], value=["b"], label="ids").value == ["b"]
+    assert ui.run_button(label="Fit the baselines").value is True
+    assert "&lt;b&gt;" in ui.text("<b>x</b>").data  # user text stays text
+    assert "&lt;img" in ui.say(ex.Message("warn", "<img src=x>")).data
+    link = ui.download(b"# card", filename="card<1>.md", mimetype="text/markdown", label="Card <md>").data
+    assert "download='card&lt;1&gt;.md'" in link and "Card &lt;md&gt;" in link and "base64,IyBjYXJk" in link
+    with pytest.raises(ui.Stopped):
+        ui.stop(True)
+    ui.stop(False)

@@ -14,6 +14,7 @@ The package, in the order the app uses it:
 - ``data``: :func:`model_data` (sampling, model-ready features, 0/1 outcome), sites pooled.
 - ``baselines``: :func:`fit_baselines` and its :class:`BaselinesResult`.
 - ``pages``: standalone HTML for the downloads.
+- ``ui``: the app's controls and outputs, marimo's under marimo and ipywidgets in Jupyter.
 
 Examples
 --------
@@ -59,10 +60,10 @@ from biomedkit._explore.roles import (
     guess_roles,
     is_identifier,
 )
-from biomedkit._explore.tables import MAX_UPLOAD_MB, Message, Table, bundled_datasets, load_bundled, read_csv
+from biomedkit._explore.tables import Message, Table, bundled_datasets, load_bundled, read_csv
 
 __all__ = [
-    "AUDIT_CELLS", "MAX_GROUPS", "MAX_UPLOAD_MB", "MIN_CLASS", "MIN_SAMPLE_ROWS", "MISSING_LABEL", "MODELS",
+    "AUDIT_CELLS", "MAX_GROUPS", "MIN_CLASS", "MIN_SAMPLE_ROWS", "MISSING_LABEL", "MODELS",
     "MODEL_CELLS", "OTHER_SITES", "BaselinesResult", "CrossValidatedModel", "Message", "ModelData", "Roles",
     "Table", "TargetCheck", "audit_leave_out", "baseline_models", "bundled_datasets", "check_roles",
     "check_target", "default_leave_out", "default_positive", "explanation_data", "fit_baselines",

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 
-MAX_UPLOAD_MB = 100  # larger files go through a path on the computer that runs the app
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")  # latin-1 decodes any bytes: the last resort
 SEPARATORS = (",", ";", "\t", "|")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$")

@@ -31,7 +31,6 @@ app = marimo.App(width="full")
 @app.cell
 def _():
     import html
-    import json
     import os
     import time
 
@@ -44,25 +43,10 @@ def _():
 
     import biomedkit as bk
     from biomedkit import _explore as ex
+    from biomedkit._explore import ui  # marimo's controls under marimo, ipywidgets in Jupyter
 
     NONE = "(none)"
-
-    def say(message):
-        """A message as a callout; its text (column names, labels) escaped, never HTML."""
-        return mo.callout(mo.Html(message.to_html()), kind=message.kind)
-
-    def text(value):
-        """User strings as text in the page."""
-        return mo.Html(f"<p>{html.escape(str(value))}</p>")
-
-    def hook(testid, payload):
-        """Python's numbers for the browser tests (tests/browser/), kept out of view."""
-        def native(value):  # numpy numbers as Python numbers
-            return value.item() if hasattr(value, "item") else str(value)
-
-        return mo.Html(f"<pre data-testid='{testid}' hidden style='display:none'>"
-                       f"{html.escape(json.dumps(payload, default=native))}</pre>")
-    return NONE, bk, ex, hook, html, mo, pd, say, text, time
+    return NONE, bk, ex, html, mo, pd, time, ui
 
 
 @app.cell
@@ -77,6 +61,9 @@ def _(mo):
     model you choose. Everything runs on the computer that runs this app: your data
     never leave it.
 
+    Opened in Jupyter (from `marimo export ipynb`), the same cells run in order: make
+    each choice, then run the cells below it again. The explorers react in both.
+
     This is exploration, not a finished model: the numbers are cross-validated within
     your table, and a model meant for use needs validation on data from elsewhere
     and later in time.
@@ -85,60 +72,59 @@ def _(mo):
 
 
 @app.cell
-def _(ex, mo):
+def _(ex, ui):
     # The inputs and the choice between them live in one cell that depends on no other element:
     # a cell that reads an element's value re-runs when it changes, re-creating what it defines.
-    source = mo.ui.radio(["Upload a CSV", "A bundled dataset", "A CSV on this computer"], value="Upload a CSV",
-                         inline=True, label="Where is your table?")
-    upload = mo.ui.file(filetypes=[".csv", ".tsv", ".txt"], kind="area", max_size=ex.MAX_UPLOAD_MB * 1_000_000,
-                        label=f"Drop a CSV here or click to choose one (up to {ex.MAX_UPLOAD_MB} MB)")
-    bundled = mo.ui.dropdown(ex.bundled_datasets(), value=None, label="Real dataset from the catalogue")
-    path = mo.ui.text(placeholder="data/my_cohort.csv", full_width=True,
-                      label="Path of a CSV on the computer that runs this app (for files over "
-                            f"{ex.MAX_UPLOAD_MB} MB)")
+    source = ui.radio(["Upload a CSV", "A bundled dataset", "A CSV on this computer"], value="Upload a CSV",
+                      label="Where is your table?")
+    upload = ui.file_upload(filetypes=[".csv", ".tsv", ".txt"], label="Drop a CSV here or click to choose one")
+    bundled = ui.dropdown(ex.bundled_datasets(), value=None, label="Real dataset from the catalogue")
+    path = ui.text_input(placeholder="data/my_cohort.csv", label="Path of a CSV on the computer that runs this app")
     return bundled, path, source, upload
 
 
 @app.cell
-def _(bundled, mo, path, source, upload):
-    _inputs = {"Upload a CSV": upload, "A bundled dataset": bundled, "A CSV on this computer": path}
-    mo.vstack([mo.md("## 1 · Your table"), source, _inputs[source.value]])
+def _(bundled, path, source, ui, upload):
+    ui.vstack([ui.md("## 1 · Your table"),
+               ui.choice(source, {"Upload a CSV": upload, "A bundled dataset": bundled,
+                                  "A CSV on this computer": path})])
     return
 
 
 @app.cell
-def _(bundled, ex, mo, path, say, source, text, upload):
+def _(bundled, ex, path, source, ui, upload):
     table, hint = None, None
-    if source.value == "Upload a CSV" and upload.value:
-        with mo.status.spinner(title="Reading the file…"):
-            table = ex.read_csv(upload.contents(), name=upload.name())
+    if source.value == "Upload a CSV" and ui.uploaded(upload):
+        with ui.spinner("Reading the file…"):
+            _name, _path = ui.uploaded(upload)
+            table = ex.read_csv(_path, name=_name)
     elif source.value == "A bundled dataset" and bundled.value:
-        with mo.status.spinner(title="Loading the dataset…"):
+        with ui.spinner("Loading the dataset…"):
             table, hint = ex.load_bundled(bundled.value)
-    elif source.value == "A CSV on this computer" and path.value.strip():
-        with mo.status.spinner(title="Reading the file…"):
+    elif source.value == "A CSV on this computer" and (path.value or "").strip():
+        with ui.spinner("Reading the file…"):
             table = ex.read_csv(path.value.strip())
     if table is None:
-        _shown = mo.callout(mo.md(f"Upload a CSV (up to {ex.MAX_UPLOAD_MB} MB), pick a bundled dataset, or give "
-                                  "the path of a larger file, to start."), kind="neutral")
+        _shown = ui.say(ex.Message("neutral", "Upload a CSV, pick a bundled dataset, or give the path of a CSV "
+                                              "on this computer, to start."))
     elif not table.ok:
-        _shown = mo.vstack([say(m) for m in table.messages])
+        _shown = ui.vstack([ui.say(m) for m in table.messages])
     else:
         _rows, _cols = table.frame.shape
         _read = f" (encoding {table.encoding})" if table.encoding else ""
-        _shown = mo.vstack([
-            *[say(m) for m in table.messages],
-            text(f"{table.name}: {_rows:,} rows × {_cols:,} columns, read in {table.seconds:.1f} s{_read}. "
-                 "The first 100 rows:"),
-            mo.ui.table(table.frame.head(100), selection=None, page_size=10, show_column_summaries=False),
+        _shown = ui.vstack([
+            *[ui.say(m) for m in table.messages],
+            ui.text(f"{table.name}: {_rows:,} rows × {_cols:,} columns, read in {table.seconds:.1f} s{_read}. "
+                    "The first 100 rows:"),
+            ui.table(table.frame.head(100), page_size=10),
         ])
     _shown
     return hint, table
 
 
 @app.cell
-def _(NONE, ex, hint, mo, table):
-    mo.stop(table is None or not table.ok)
+def _(NONE, ex, hint, table, ui):
+    ui.stop(table is None or not table.ok)
     frame = table.frame
     _guess = ex.guess_roles(frame, target=hint)
     _columns = list(frame.columns)
@@ -146,23 +132,23 @@ def _(NONE, ex, hint, mo, table):
     def _pick(label, guess, optional=True):
         options = [NONE, *_columns] if optional else _columns
         value = guess if guess is not None else (NONE if optional else _columns[-1])
-        return mo.ui.dropdown(options, value=value, label=label)
+        return ui.dropdown(options, value=value, label=label)
 
     target_pick = _pick("Outcome (target)", _guess.target, optional=False)
     group_pick = _pick("Group, for fairness (sex, race…)", _guess.group)
     site_pick = _pick("Site (hospital, centre, batch)", _guess.site)
     time_pick = _pick("Time (a date or year)", _guess.time)
-    id_pick = mo.ui.multiselect(_columns, value=_guess.ids, label="Identifiers (patient or record numbers)")
-    mo.vstack([
-        mo.md("## 2 · What each column is\nThe guesses come from the column names and values; change any of them."),
-        mo.hstack([target_pick, group_pick, site_pick, time_pick], justify="start", wrap=True),
+    id_pick = ui.multiselect(_columns, value=_guess.ids, label="Identifiers (patient or record numbers)")
+    ui.vstack([
+        ui.md("## 2 · What each column is\nThe guesses come from the column names and values; change any of them."),
+        ui.hstack([target_pick, group_pick, site_pick, time_pick]),
         id_pick,
     ])
     return frame, group_pick, id_pick, site_pick, target_pick, time_pick
 
 
 @app.cell
-def _(NONE, ex, frame, group_pick, id_pick, mo, pd, say, site_pick, target_pick, time_pick):
+def _(NONE, ex, frame, group_pick, id_pick, pd, site_pick, target_pick, time_pick, ui):
     def _chosen(pick):
         return None if pick.value in (None, NONE) else pick.value
 
@@ -171,21 +157,20 @@ def _(NONE, ex, frame, group_pick, id_pick, mo, pd, say, site_pick, target_pick,
     role_messages = ex.check_roles(roles)
     check = ex.check_target(frame, roles.target)
     _names = dict(zip(ex.labels(pd.Series(check.classes, dtype=object)), check.classes))
-    positive_pick = (mo.ui.dropdown(_names, value=ex.labels(pd.Series([check.positive], dtype=object))[0],
-                                    label="Event class (the outcome = 1)") if check.positive is not None else None)
-    mo.vstack([*[say(m) for m in role_messages + check.messages],
-               *([positive_pick] if positive_pick is not None else [])])
+    positive_pick = (ui.dropdown(_names, value=ex.labels(pd.Series([check.positive], dtype=object))[0],
+                                 label="Event class (the outcome = 1)") if check.positive is not None else None)
+    ui.vstack([*[ui.say(m) for m in role_messages + check.messages], positive_pick])
     return check, positive_pick, role_messages, roles
 
 
 @app.cell
-def _(bk, check, ex, frame, hook, mo, positive_pick, role_messages, roles, say, text, time):
-    mo.stop(any(m.kind == "danger" for m in role_messages))
-    mo.stop(not check.audit_ok, mo.md("## 3 · Audit\nThe audit needs a target with 2 to 20 classes (see above)."))
+def _(bk, check, ex, frame, positive_pick, role_messages, roles, time, ui):
+    ui.stop(any(m.kind == "danger" for m in role_messages))
+    ui.stop(not check.audit_ok, ui.md("## 3 · Audit\nThe audit needs a target with 2 to 20 classes (see above)."))
     positive = positive_pick.value if positive_pick is not None else None
     _sample, _sampled = ex.sample_rows(frame, ex.AUDIT_CELLS)
     audit, _error = None, None
-    with mo.status.spinner(title="Auditing the table…"):
+    with ui.spinner("Auditing the table…"):
         _start = time.perf_counter()
         try:
             audit = bk.audit(_sample, roles.target, group=roles.group, site=roles.site,
@@ -194,90 +179,88 @@ def _(bk, check, ex, frame, hook, mo, positive_pick, role_messages, roles, say, 
             _error = ex.Message("danger", f"The audit could not run: {type(error).__name__}: {error}")
         audit_seconds = time.perf_counter() - _start
     if audit is None:
-        _shown = [say(_error)]
+        _shown = [ui.say(_error)]
     else:
         _findings = audit.findings_frame()
         _shown = [
-            *([say(ex.Message("info", f"Large table: the audit ran on a random sample of {len(_sample):,} of its "
-                                      f"{len(frame):,} rows, to stay quick."))] if _sampled else []),
-            text(f"{len(audit.findings)} finding{'' if len(audit.findings) == 1 else 's'} in {audit_seconds:.1f} s"
-                 f"{', most severe first' if len(audit.findings) > 1 else ''}."),
-            mo.ui.table(_findings, selection=None, page_size=10, wrapped_columns=["message"],
-                        show_column_summaries=False) if len(_findings) else text("No findings."),
-            mo.accordion({"The full audit report": mo.Html(audit.to_html())}),
-            mo.hstack([
-                mo.download(ex.report_page(audit.to_html(), "Data audit").encode(), filename="audit.html",
+            ui.say(ex.Message("info", f"Large table: the audit ran on a random sample of {len(_sample):,} of its "
+                                      f"{len(frame):,} rows, to stay quick.")) if _sampled else None,
+            ui.text(f"{len(audit.findings)} finding{'' if len(audit.findings) == 1 else 's'} in "
+                    f"{audit_seconds:.1f} s{', most severe first' if len(audit.findings) > 1 else ''}."),
+            (ui.table(_findings, page_size=10, wrapped_columns=["message"]) if len(_findings)
+             else ui.text("No findings.")),
+            ui.accordion({"The full audit report": ui.raw_html(audit.to_html())}),
+            ui.hstack([
+                ui.download(ex.report_page(audit.to_html(), "Data audit").encode(), filename="audit.html",
                             mimetype="text/html", label="Audit (HTML)"),
-                mo.download(audit.to_markdown().encode(), filename="audit.md", mimetype="text/markdown",
+                ui.download(audit.to_markdown().encode(), filename="audit.md", mimetype="text/markdown",
                             label="Audit (Markdown)"),
-            ], justify="start"),
-            hook("bk-python-audit", {"roles": {"target": roles.target, "group": roles.group, "site": roles.site,
-                                               "time": roles.time, "ids": roles.ids},
-                                     "n_rows": audit.n_rows, "findings": [str(f) for f in audit.findings],
-                                     "class_balance": audit.class_balance.to_dict("split")}),
+            ]),
+            ui.hook("bk-python-audit", {"roles": {"target": roles.target, "group": roles.group, "site": roles.site,
+                                                  "time": roles.time, "ids": roles.ids},
+                                        "n_rows": audit.n_rows, "findings": [str(f) for f in audit.findings],
+                                        "class_balance": audit.class_balance.to_dict("split")}),
         ]
-    mo.vstack([mo.md("## 3 · Audit"), *_shown])
+    ui.vstack([ui.md("## 3 · Audit"), *_shown])
     return audit, positive
 
 
 @app.cell
-def _(audit, check, ex, frame, html, mo, role_messages, roles, text):
-    mo.stop(check.fatal or any(m.kind == "danger" for m in role_messages),
-            mo.vstack([mo.md("## 4 · Baselines"), text("The baselines need a binary outcome with enough rows of each "
-                                                        "class: see the messages above.")]))
+def _(audit, check, ex, frame, html, role_messages, roles, ui):
+    ui.stop(check.fatal or any(m.kind == "danger" for m in role_messages),
+            ui.vstack([ui.md("## 4 · Baselines"), ui.text("The baselines need a binary outcome with enough rows "
+                                                          "of each class: see the messages above.")]))
     _suggested = {**ex.default_leave_out(frame, roles), **(ex.audit_leave_out(audit) if audit is not None else {})}
-    leave_pick = mo.ui.multiselect([c for c in frame.columns if c != roles.target], value=list(_suggested),
-                                   label="Columns left out of the models")
-    every_row = mo.ui.switch(label="Use every row, even in a large table (slower)")
+    leave_pick = ui.multiselect([c for c in frame.columns if c != roles.target], value=list(_suggested),
+                                label="Columns left out of the models")
+    every_row = ui.switch(label="Use every row, even in a large table (slower)")
     _why = "; ".join(f"{c}: {why}" for c, why in _suggested.items())
-    mo.vstack([
-        mo.md("## 4 · Baselines"),
+    ui.vstack([
+        ui.md("## 4 · Baselines"),
         leave_pick,
-        mo.Html(f"<p style='color:#555'>Left out by default: {html.escape(_why) if _why else 'nothing'}. "
-                "Leave out too any other column the audit flags as a possible leak.</p>"),
+        ui.note(f"Left out by default: {html.escape(_why) if _why else 'nothing'}. "
+                "Leave out too any other column the audit flags as a possible leak."),
         every_row,
     ])
     return every_row, leave_pick
 
 
 @app.cell
-def _(every_row, ex, frame, leave_pick, mo, pd, positive, roles, say, text):
+def _(every_row, ex, frame, leave_pick, pd, positive, roles, ui):
     mdata, _error = None, None
     try:
         mdata = ex.model_data(frame, roles, positive, leave_out=leave_pick.value,
                               max_cells=None if every_row.value else ex.MODEL_CELLS)
     except Exception as error:  # a message, not a crash
         _error = ex.Message("danger", f"The table cannot be prepared for the models: {error}")
-    fit_button = mo.ui.run_button(label="Fit the baselines", kind="success")
+    fit_button = ui.run_button(label="Fit the baselines")
     _event = ex.labels(pd.Series([positive], dtype=object))[0]
-    mo.vstack([
-        *([say(_error)] if _error else [*[say(m) for m in mdata.messages],
-            text(f"{mdata.X.shape[0]:,} rows × {mdata.X.shape[1]:,} features, {int(mdata.y.sum()):,} events "
-                 f"({roles.target} = {_event}). Logistic regression (median imputation with missingness "
-                 "indicators, standardized numbers, one-hot categories) and gradient boosting (XGBoost, 200 "
-                 "trees of depth 3): each row's risk comes from the model fitted on the other 4 folds."),
-            fit_button]),
-    ])
+    ui.vstack([ui.say(_error)] if _error else [
+        *[ui.say(m) for m in mdata.messages],
+        ui.text(f"{mdata.X.shape[0]:,} rows × {mdata.X.shape[1]:,} features, {int(mdata.y.sum()):,} events "
+                f"({roles.target} = {_event}). Logistic regression (median imputation with missingness "
+                "indicators, standardized numbers, one-hot categories) and gradient boosting (XGBoost, 200 "
+                "trees of depth 3): each row's risk comes from the model fitted on the other 4 folds."),
+        fit_button])
     return fit_button, mdata
 
 
 @app.cell
-def _(ex, fit_button, mdata, mo, say):
-    mo.stop(mdata is None)
-    mo.stop(not fit_button.value, mo.md("Press **Fit the baselines** to cross-validate them."))
+def _(ex, fit_button, mdata, ui):
+    ui.stop(mdata is None)
+    ui.stop(not fit_button.value, ui.md("Press **Fit the baselines** to cross-validate them."))
     baselines, _failed = None, None
     try:
-        with mo.status.progress_bar(total=2 * 5, title="Cross-validating the baselines",
-                                    remove_on_exit=True) as _bar:
+        with ui.progress_bar(total=2 * 5, title="Cross-validating the baselines") as _bar:
             baselines = ex.fit_baselines(mdata.X, mdata.y, on_step=lambda step: _bar.update(subtitle=step))
     except Exception as error:  # whatever a table makes a model refuse: a message, not a crash
         _failed = ex.Message("danger", f"The baselines could not be fitted: {type(error).__name__}: {error}")
-    mo.stop(baselines is None, say(_failed) if _failed else None)
+    ui.stop(baselines is None, ui.say(_failed) if _failed else None)
     return (baselines,)
 
 
 @app.cell
-def _(baselines, ex, hook, mo, pd, text):
+def _(baselines, ex, pd, ui):
     summary = baselines.to_frame()
     _shown = pd.DataFrame({
         "AUC (95% CI)": [f"{r.auc:.3f} ({r.auc_low:.3f} to {r.auc_high:.3f})" for r in summary.itertuples()],
@@ -293,22 +276,22 @@ def _(baselines, ex, hook, mo, pd, text):
     else:
         _verdict = ("the interval includes 0: these data cannot tell the two apart, and the simpler logistic "
                     "regression is the one to keep")
-    model_pick = mo.ui.dropdown(list(ex.MODELS), value=ex.MODELS[0], label="Model for the report and explorers")
-    mo.vstack([
-        text(f"Out-of-fold performance ({baselines.n_splits}-fold cross-validation; 95% DeLong intervals "
-             "for the AUC, Wald intervals for the calibration slope):"),
-        mo.ui.table(_shown, selection=None, show_column_summaries=False),
-        text(f"Gradient boosting minus logistic regression, DeLong's paired test: AUC difference "
-             f"{_c.difference:+.3f} (95% CI {_c.low:+.3f} to {_c.high:+.3f}), p = {_c.p_value:.3g}; {_verdict}."),
+    model_pick = ui.dropdown(list(ex.MODELS), value=ex.MODELS[0], label="Model for the report and explorers")
+    ui.vstack([
+        ui.text(f"Out-of-fold performance ({baselines.n_splits}-fold cross-validation; 95% DeLong intervals "
+                "for the AUC, Wald intervals for the calibration slope):"),
+        ui.table(_shown),
+        ui.text(f"Gradient boosting minus logistic regression, DeLong's paired test: AUC difference "
+                f"{_c.difference:+.3f} (95% CI {_c.low:+.3f} to {_c.high:+.3f}), p = {_c.p_value:.3g}; {_verdict}."),
         model_pick,
-        hook("bk-python-baselines", {"table": summary.to_dict("index"),
-                                     "comparison": [_c.difference, _c.low, _c.high, _c.p_value]}),
+        ui.hook("bk-python-baselines", {"table": summary.to_dict("index"),
+                                        "comparison": [_c.difference, _c.low, _c.high, _c.p_value]}),
     ])
     return (model_pick,)
 
 
 @app.cell
-def _(baselines, bk, ex, mdata, mo, model_pick, pd, positive, roles, say, text):
+def _(baselines, bk, ex, mdata, model_pick, pd, positive, roles, ui):
     chosen = model_pick.value
     _sites, _pooled = ex.pool_small_sites(mdata.sites, mdata.y) if mdata.sites is not None else (None, [])
     _notes = []
@@ -323,7 +306,7 @@ def _(baselines, bk, ex, mdata, mo, model_pick, pd, positive, roles, say, text):
     _attempts = [("", {"sites": _sites}), ("per site", {"sites": None}),
                  ("per site and per group", {"sites": None, "subgroups": None})]
     report = None
-    with mo.status.spinner(title="Writing the validation report…"):
+    with ui.spinner("Writing the validation report…"):
         for _left_out, _change in _attempts:
             try:
                 report = bk.validation.ValidationReport(baselines.cross_validated(chosen), mdata.X, mdata.y,
@@ -335,38 +318,39 @@ def _(baselines, bk, ex, mdata, mo, model_pick, pd, positive, roles, say, text):
             if _left_out and report is not None:
                 _notes.append(ex.Message("warn", f"The report below leaves out the performance {_left_out}."))
             break
-    if report is None:
-        mo.stop(True, mo.vstack([mo.md("## 5 · Validation report and model card"), *[say(m) for m in _notes]]))
+    ui.stop(report is None, ui.vstack([ui.md("## 5 · Validation report and model card"),
+                                       *[ui.say(m) for m in _notes]]))
     card = report.model_card(training_data=(
         f"{len(mdata.y)} rows of the uploaded table ({mdata.n_labelled} with the outcome recorded"
         f"{', a random sample' if mdata.sampled else ''}); {mdata.X.shape[1]} features. The performance is "
         f"from out-of-fold risks of {baselines.n_splits}-fold cross-validation within this table."))
-    mo.vstack([
-        mo.md("## 5 · Validation report and model card"),
-        *[say(m) for m in _notes],
-        text(f"{chosen}: {report.auc_}."),
-        mo.accordion({"The validation report": mo.Html(report.to_html()),
-                      "The model card (Markdown)": mo.plain_text(card)}),
-        mo.hstack([
-            mo.download(card.encode(), filename="model_card.md", mimetype="text/markdown",
+    ui.vstack([
+        ui.md("## 5 · Validation report and model card"),
+        *[ui.say(m) for m in _notes],
+        ui.text(f"{chosen}: {report.auc_}."),
+        ui.accordion({"The validation report": ui.raw_html(report.to_html()),
+                      "The model card (Markdown)": ui.plain_text(card)}),
+        ui.hstack([
+            ui.download(card.encode(), filename="model_card.md", mimetype="text/markdown",
                         label="Model card (Markdown)"),
-            mo.download(ex.markdown_to_html(card, "Model card").encode(), filename="model_card.html",
+            ui.download(ex.markdown_to_html(card, "Model card").encode(), filename="model_card.html",
                         mimetype="text/html", label="Model card (HTML)"),
-            mo.download(report.to_markdown().encode(), filename="validation_report.md", mimetype="text/markdown",
+            ui.download(report.to_markdown().encode(), filename="validation_report.md", mimetype="text/markdown",
                         label="Report (Markdown)"),
-            mo.download(ex.report_page(report.to_html(), "Validation report").encode(),
+            ui.download(ex.report_page(report.to_html(), "Validation report").encode(),
                         filename="validation_report.html", mimetype="text/html", label="Report (HTML)"),
-        ], justify="start", wrap=True),
+        ]),
+        ui.hook("bk-python-card", {"model": chosen, "card": card}),
     ])
     return (chosen,)
 
 
 @app.cell
-def _(baselines, bk, chosen, ex, mdata, mo, roles, say):
-    mo.stop(mdata.groups is None, mo.vstack([mo.md("## 6 · Fairness"), say(ex.Message(
+def _(baselines, bk, chosen, ex, mdata, roles, ui):
+    ui.stop(mdata.groups is None, ui.vstack([ui.md("## 6 · Fairness"), ui.say(ex.Message(
         "info", "Pick a group column (sex, race…) above to see the fairness explorer."))]))
     _levels = sorted(set(mdata.groups))
-    mo.stop(len(_levels) > ex.MAX_GROUPS, mo.vstack([mo.md("## 6 · Fairness"), say(ex.Message(
+    ui.stop(len(_levels) > ex.MAX_GROUPS, ui.vstack([ui.md("## 6 · Fairness"), ui.say(ex.Message(
         "warn", f"The group {roles.group} has {len(_levels)} levels; the fairness explorer draws at most "
                 f"{ex.MAX_GROUPS}. Pick a column with fewer groups."))]))
     fairness, _failed = None, None
@@ -376,44 +360,46 @@ def _(baselines, bk, chosen, ex, mdata, mo, roles, say):
             title=f"Out-of-fold risks of the {chosen}, by {roles.group}")
     except Exception as error:  # a message, not a crash
         _failed = ex.Message("danger", f"The fairness explorer cannot show these groups: {error}")
-    if fairness is None:
-        mo.stop(True, mo.vstack([mo.md("## 6 · Fairness"), say(_failed)]))
-    fairness_widget = mo.ui.anywidget(fairness)
-    mo.vstack([mo.md("## 6 · Fairness\nMove the threshold, or tick *thresholds per group*; the table under the "
+    ui.stop(fairness is None, ui.vstack([ui.md("## 6 · Fairness"), ui.say(_failed) if _failed else None]))
+    fairness_widget = ui.anywidget(fairness)
+    ui.vstack([ui.md("## 6 · Fairness\nMove the threshold, or tick *thresholds per group*; the table under the "
                      "explorer is recomputed in Python from the thresholds the explorer sends back."),
                fairness_widget])
     return fairness, fairness_widget
 
 
 @app.cell
-def _(fairness, fairness_widget, hook, mo):
-    fairness_widget.value  # re-run this cell whenever the explorer's state changes
-    _table = fairness.to_frame()
-    mo.vstack([
-        mo.md("### Python's view of the same thresholds"),
-        _table[["threshold", "selection_rate", "tpr", "fpr", "ppv", "accuracy"]].round(3),
-        hook("bk-python-table", {str(k): v for k, v in _table.to_dict("index").items()}),
-    ])
+def _(fairness, fairness_widget, ui):
+    def _python_view():
+        _table = fairness.to_frame()
+        return ui.vstack([
+            ui.md("### Python's view of the same thresholds"),
+            _table[["threshold", "selection_rate", "tpr", "fpr", "ppv", "accuracy"]].round(3),
+            ui.hook("bk-python-table", {str(k): v for k, v in _table.to_dict("index").items()}),
+        ])
+
+    # Re-run whenever the explorer's state changes: marimo re-runs this cell, which names the
+    # widget; in Jupyter the output is redrawn.
+    ui.live(fairness_widget, _python_view)
     return
 
 
 @app.cell
-def _(baselines, bk, chosen, ex, mdata, mo, say):
+def _(baselines, bk, chosen, ex, mdata, ui):
     _rows, _background = ex.explanation_data(baselines, mdata.X)
     _title = f"The {chosen} fitted without fold 1, explained on the {len(_rows)} rows of fold 1"
     explanations, _failed = None, None
-    with mo.status.spinner(title="Explaining the model…"):
+    with ui.spinner("Explaining the model…"):
         try:
             explanations = bk.widgets.ExplanationExplorer.from_model(
                 baselines.held_out_models[chosen], _rows, _background, max_points=min(800, len(_rows)),
                 title=_title)
         except Exception as error:  # a message, not a crash
             _failed = ex.Message("danger", f"The model could not be explained: {type(error).__name__}: {error}")
-    if explanations is None:
-        mo.stop(True, mo.vstack([mo.md("## 7 · Explanations"), say(_failed)]))
-    explanation_widget = mo.ui.anywidget(explanations)
-    mo.vstack([
-        mo.md("## 7 · Explanations\nThe explained model never saw these rows, so each risk here is the row's "
+    ui.stop(explanations is None, ui.vstack([ui.md("## 7 · Explanations"), ui.say(_failed) if _failed else None]))
+    explanation_widget = ui.anywidget(explanations)
+    ui.vstack([
+        ui.md("## 7 · Explanations\nThe explained model never saw these rows, so each risk here is the row's "
               "out-of-fold risk. Pick a patient, then change values in the what-if panel."),
         explanation_widget,
     ])
@@ -421,15 +407,19 @@ def _(baselines, bk, chosen, ex, mdata, mo, say):
 
 
 @app.cell
-def _(explanation_widget, explanations, html, mo):
-    explanation_widget.value  # re-run whenever the explorer's state changes
-    _what = explanations.whatif_result.get("risk")
-    # Hooks for the browser tests (tests/browser/): Python's own numbers, kept out of view.
-    mo.Html(f"<div hidden style='display:none'>"
+def _(explanation_widget, explanations, html, ui):
+    def _python_view():
+        _what = explanations.whatif_result.get("risk")
+        return ui.raw_html(
+            f"<div hidden style='display:none'>"
             f"<span data-testid='bk-python-patient'>{html.escape(explanations.patient['id'])}</span>"
             f"<span data-testid='bk-python-risk'>{explanations.patient['risk']:.6f}</span>"
             f"<span data-testid='bk-python-whatif'>{'' if _what is None else f'{_what:.6f}'}</span>"
             f"</div>")
+
+    # Hooks for the browser tests (tests/browser/): Python's own numbers, kept out of view; kept
+    # current as the explorer's state changes (marimo re-runs this cell; Jupyter redraws it).
+    ui.live(explanation_widget, _python_view)
     return
 
 

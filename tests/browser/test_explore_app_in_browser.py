@@ -238,6 +238,9 @@ def test_a_large_table_is_sampled_and_says_so(page, tmp_path):
     path = tmp_path / "large.csv"
     frame.to_csv(path, index=False)
     upload(page, path)
+    size = path.stat().st_size
+    assert size > 2 * 8_000_000  # sent in three pieces of at most 8 MB
+    page.get_by_text(f"large.csv: {size / 1e6:.1f} MB received in").wait_for(timeout=WAIT)
     audit_rows = max(ex.MIN_SAMPLE_ROWS, ex.AUDIT_CELLS // (p + 1))
     model_rows = max(ex.MIN_SAMPLE_ROWS, ex.MODEL_CELLS // p)
     page.get_by_text(f"the audit ran on a random sample of {audit_rows:,} of its 12,000 rows").wait_for(timeout=WAIT)

@@ -1,0 +1,123 @@
+"""The exploratory-analysis app exported for Jupyter (``marimo export ipynb``), in JupyterLab.
+
+A Jupyter user's workflow, driven by Playwright in chromium: export the app, open it in
+JupyterLab, Run All (which stops, with one line, at the first cell that waits for a table),
+upload a CSV through the app's upload widget, run the cells below, read the audit and the
+baselines, move the fairness threshold (the table that follows the explorer is redrawn by
+Python), check the patient's risk and download the model card; each number against the same
+computation run here in Python.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import biomedkit as bk
+from biomedkit import _explore as ex
+from browser.harness import browser_page, server, shoot
+from browser.lab import ALL_DONE, errors, open_notebook, settings_dir
+from browser.test_explore_app_in_browser import COLUMNS, cohort, shown_table
+from conftest import ROOT, marimo_export
+
+APP = ROOT / "notebooks" / "apps" / "explore.py"
+WAIT = 180_000  # ms: a busy 2-core machine
+
+pytestmark = pytest.mark.browser
+
+
+def hook(page, testid: str) -> dict:
+    locator = page.locator(f"[data-testid={testid}]").first
+    locator.wait_for(state="attached", timeout=WAIT)
+    assert not locator.is_visible(), "the test hooks must stay out of the researcher's view"
+    return json.loads(locator.text_content())
+
+
+def run_from(page, marker: str) -> None:
+    """Select the cell whose code holds ``marker`` and run it and every cell below."""
+    page.evaluate("""async (marker) => {
+      const app = window.jupyterapp, nb = app.shell.currentWidget.content;
+      nb.activeCellIndex = nb.widgets.findIndex(c => c.model.sharedModel.getSource().includes(marker));
+      await app.commands.execute('notebook:run-all-below');
+    }""", marker)
+    page.wait_for_timeout(2000)
+    page.wait_for_function(ALL_DONE, timeout=WAIT * 3, polling=1000)
+
+
+def test_the_exported_app_in_jupyterlab(tmp_path):
+    frame = cohort(600, seed=4)
+    csv = tmp_path / "my_cohort.csv"
+    frame.to_csv(csv, index=False)
+    work = tmp_path / "server"
+    work.mkdir()
+    marimo_export(APP, work / "explore.ipynb")
+    env = {"JUPYTERLAB_SETTINGS_DIR": str(settings_dir(tmp_path))}
+    with server("lab", work, env=env) as url, browser_page(height=1100) as page:
+        open_notebook(page, url, "explore.ipynb")
+        # Run All with no table yet: one line says what to do, not a traceback.
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.get_by_text("Stopped here: the cells below wait for the choices above").first.wait_for(timeout=WAIT)
+        assert page.get_by_text("Traceback").count() == 0
+
+        page.locator("[data-testid=bk-upload] input[type=file]").first.set_input_files(str(csv))
+        page.get_by_text("my_cohort.csv", exact=False).get_by_text("received in").first.wait_for(timeout=WAIT)
+        shoot(page, tmp_path, "jupyter-uploaded")
+        run_from(page, "table, hint = None, None")
+        assert errors(page) == []
+
+        # The audit and the baselines: the numbers of the same computations run here.
+        table = ex.read_csv(csv).frame
+        roles = ex.guess_roles(table)
+        audit = hook(page, "bk-python-audit")
+        assert audit["roles"]["target"] == "outcome" and audit["roles"]["group"] == "sex"
+        reference = bk.audit(table, "outcome", group=roles.group, site=roles.site, id_columns=roles.ids,
+                             time=roles.time, positive=1)
+        assert audit["findings"] == [str(f) for f in reference.findings]
+        leave_out = {**ex.default_leave_out(table, roles), **ex.audit_leave_out(reference)}
+        data = ex.model_data(table, roles, 1, leave_out=leave_out)
+        result = ex.fit_baselines(data.X, data.y)
+        shown = hook(page, "bk-python-baselines")
+        for name in ex.MODELS:
+            assert shown["table"][name]["auc"] == pytest.approx(result.to_frame().loc[name, "auc"], abs=1e-9)
+
+        # The fairness explorer, live in Jupyter: the table under it is redrawn by Python.
+        explorer = page.locator("[data-testid=bk-fairness-explorer]").first
+        explorer.scroll_into_view_if_needed()
+        before = page.locator("[data-testid=bk-python-table]").first.text_content()
+        slider = explorer.locator("[data-testid=bk-threshold-global]")
+        slider.focus()
+        for _ in range(8):
+            slider.press("ArrowRight")
+        page.wait_for_function("(old) => { const e = document.querySelector('[data-testid=bk-python-table]');"
+                               " return e && e.textContent !== old; }", arg=before, timeout=WAIT)
+        browser_view, python_view = shown_table(explorer), hook(page, "bk-python-table")
+        ours = bk.fairness.group_curves(data.y, result.risks["logistic regression"], data.groups).at(
+            {g: v["threshold"] for g, v in python_view.items()})
+        assert sorted(browser_view) == sorted(python_view) == ["F", "M"]
+        for group, metrics in browser_view.items():
+            for m in COLUMNS:
+                assert metrics[m] == pytest.approx(python_view[group][m], abs=6e-4), (group, m)
+                assert python_view[group][m] == pytest.approx(ours.loc[group, m], abs=1e-9), (group, m)
+        shoot(page, tmp_path, "jupyter-fairness")
+
+        # The explanation explorer: the patient's risk is its out-of-fold risk.
+        explanation = page.locator("[data-testid=bk-explanation-explorer]").first
+        explanation.scroll_into_view_if_needed()
+        patient = page.locator("[data-testid=bk-python-patient]").first.text_content()
+        shown_risk = float(explanation.locator("[data-testid=bk-patient-risk]").inner_text())
+        assert shown_risk == pytest.approx(result.risks["logistic regression"][data.X.index.get_loc(patient)],
+                                           abs=6e-5)
+        shoot(page, tmp_path, "jupyter-explanations")
+
+        # The model card, downloaded from its link.
+        lr = result.to_frame().loc["logistic regression"]
+        with page.expect_download(timeout=WAIT) as download:
+            page.get_by_role("link", name="Model card (Markdown)").first.click()
+        assert download.value.suggested_filename == "model_card.md"
+        card = Path(download.value.path()).read_text(encoding="utf-8")
+        assert f"- AUC {lr.auc:.3f} (95% CI {lr.auc_low:.3f} to {lr.auc_high:.3f})" in card
+        assert errors(page) == []
+    shutil.rmtree(work, ignore_errors=True)
