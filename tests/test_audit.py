@@ -54,6 +54,36 @@ def test_bk_audit_is_the_function_of_the_audit_package():
     assert package.AuditReport.__name__ == "AuditReport" and package.Finding.__name__ == "Finding"
 
 
+def test_the_classifier_runs_on_one_thread_in_a_fresh_interpreter():
+    # In a fresh interpreter scikit-learn (and its OpenMP runtime) loads during the audit: it
+    # must be loaded before the one-thread limit starts, or histogram gradient boosting runs
+    # with every core. OMP_NUM_THREADS=4 makes an unlimited pool visible on any machine.
+    import json
+    import os
+
+    from conftest import run_python
+
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    env["OMP_NUM_THREADS"] = "4"  # OpenBLAS caps its threads at the core count, OpenMP does not
+    out = run_python(
+        "import json, biomedkit as bk\n"
+        "from threadpoolctl import threadpool_info\n"
+        "from biomedkit._audit import strata\n"
+        "seen, fit = [], strata.classifier_separability\n"
+        "def spy(*args):\n"
+        "    result = fit(*args)\n"
+        "    seen.append([(p['internal_api'], p['num_threads']) for p in threadpool_info()])\n"
+        "    return result\n"
+        "strata.classifier_separability = spy\n"
+        "data, _ = bk.simulate.cohort(n=600, n_noise=2, n_sites=2, random_state=0)\n"
+        "report = bk.audit(data.frame, 'event', site='site')\n"
+        "print(json.dumps(dict(seen=seen, sites=len(report.separability))))", env=env)
+    result = json.loads(out.stdout.splitlines()[-1])
+    assert result["sites"] == 1 and len(result["seen"]) == 1  # the site classifier ran once
+    pools = result["seen"][0]  # every BLAS and OpenMP pool at the classifier's fit
+    assert "openmp" in {api for api, _ in pools} and {n for _, n in pools} == {1}, pools
+
+
 # --- leaks: univariable AUC --------------------------------------------------------------------
 
 def test_univariable_auc_matches_sklearn_roc_auc_score_folded(problems):

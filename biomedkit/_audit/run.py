@@ -12,6 +12,7 @@ from biomedkit._audit.context import Context
 from biomedkit._audit.report import AuditReport
 from biomedkit._audit.scan import scan_columns
 from biomedkit._checks import check_float
+from biomedkit._threads import single_threaded
 
 
 def audit(
@@ -178,9 +179,8 @@ def audit(
     if time_freq is not None and not isinstance(time_freq, str):
         raise ValueError(f"time_freq must be a pandas period alias such as 'Y', 'Q' or 'M'; "
                          f"got {time_freq!r}")
-    from threadpoolctl import threadpool_limits
-
     # Small BLAS and OpenMP calls (matrix-vector products, the classifier) run faster on one
-    # thread; extra threads compete with each other on a busy machine.
-    with threadpool_limits(1):
+    # thread; extra threads compete with each other on a busy machine. The classifier is
+    # scikit-learn's histogram gradient boosting: its OpenMP runtime must be loaded first.
+    with single_threaded("sklearn.ensemble", "scipy.linalg"):
         return Builder(ctx, scan_columns(ctx), thresholds, time_freq).report()

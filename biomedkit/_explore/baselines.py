@@ -179,11 +179,11 @@ def fit_baselines(X: pd.DataFrame, y, *, n_splits: int = 5, models=MODELS, rando
         folds[test] = k
     estimators = {name: baseline_models(random_state=random_state)[name] for name in models}
     risks, held_out, seconds = {}, {}, {}
-    from threadpoolctl import threadpool_limits
+    from biomedkit._threads import single_threaded
 
     # One thread each (XGBoost's n_jobs=1 too): on a busy machine, threads that compete for
     # the cores make a fit many times slower; on two cores one thread loses little.
-    with threadpool_limits(1):
+    with single_threaded("sklearn.linear_model", "xgboost"):
         _cross_validate(X, y, splits, estimators, risks, held_out, seconds, on_step)
     return BaselinesResult(y=y, index=X.index, risks=risks, folds=folds, held_out_models=held_out,
                            estimators=estimators, seconds=seconds)

@@ -15,18 +15,18 @@ import functools
 
 import numpy as np
 
+from biomedkit import _threads
 from biomedkit._checks import check_random_state
 
 
 def single_threaded(func):
-    """Run ``func`` with one BLAS thread. Its matrices are small (n rows by a few dozen
-    columns): extra threads gain nothing and, on a busy 2-core machine, compete so much that
-    a least-squares fit runs a hundred times slower."""
+    """Run ``func`` with one thread per BLAS and OpenMP pool (``biomedkit._threads``). Its
+    matrices are small (n rows by a few dozen columns): extra threads gain nothing and, on a
+    busy 2-core machine, compete so much that a least-squares fit runs a hundred times slower."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(1):
+        # numpy's BLAS, and SciPy's, which statsmodels computes with (robust variances)
+        with _threads.single_threaded("scipy.linalg"):
             return func(*args, **kwargs)
     return wrapper
 
