@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import html
-import inspect
-import re
 from dataclasses import KW_ONLY, dataclass, field
 
 import numpy as np
@@ -14,6 +12,8 @@ from biomedkit._checks import check_binary, check_labels_for_model, check_level,
 from biomedkit._deprecation import keyword_only_after
 from biomedkit._groups import ordered_levels
 from biomedkit._report import HtmlMarkdownReport, html_table, md_table, png_figure
+from biomedkit.validation._model_text import model_text, parameters_item, params_inline
+from biomedkit.validation._outside import OUTSIDE_NAME, OUTSIDE_TODO, OutsideRisks, check_risks, check_same_index
 from biomedkit.validation.calibration import calibration_summary
 from biomedkit.validation.decision import net_benefit
 from biomedkit.validation.discrimination import auc_ci
@@ -66,9 +66,13 @@ class _Section:
 class ValidationReport(HtmlMarkdownReport):
     """Validate a fitted binary classifier on data and report it.
 
+    Risks computed elsewhere (a published score, a model fitted in R or SAS, risks exported
+    from a hospital system) get the same report from :meth:`from_risks`.
+
     Parameters
     ----------
     model : fitted classifier with ``predict_proba``
+        (In a report made by :meth:`from_risks`: a stand-in that holds the risks.)
     X, y : validation data (``y`` 0/1, the labels the model was fitted on)
     model_name : str, optional
         The model's name in the titles and the decision curve. By default its class, and
@@ -121,6 +125,7 @@ class ValidationReport(HtmlMarkdownReport):
     >>> report = bk.validation.ValidationReport(model, X_test, y_test, sites=site)   # doctest: +SKIP
     >>> report                       # renders as HTML in a notebook                   # doctest: +SKIP
     >>> report.save("report.md"); print(report.model_card())                          # doctest: +SKIP
+    >>> bk.validation.ValidationReport.from_risks(y_test, risk, model_name="QRISK3")  # doctest: +SKIP
     """
 
     model: object = field(repr=False)
@@ -142,14 +147,15 @@ class ValidationReport(HtmlMarkdownReport):
 
     def __post_init__(self):
         """Check the arguments; the analysis waits for :meth:`run`."""
-        if not hasattr(self.model, "predict_proba"):
+        if not self._outside and not hasattr(self.model, "predict_proba"):
             raise TypeError("model must be a fitted classifier with predict_proba")
         y = check_binary(self.y, "y")
-        n_rows = self.X.shape[0] if hasattr(self.X, "shape") else len(self.X)
-        if n_rows != y.size:
-            raise ValueError(f"y has {y.size} outcomes but X has {n_rows} rows; they must match")
-        # 0/1 outcomes for a model fitted on other labels would invert or scramble every measure
-        check_labels_for_model(self.y, self.model, y.size, "y")
+        if not self._outside:  # from_risks has checked its risks against y
+            n_rows = self.X.shape[0] if hasattr(self.X, "shape") else len(self.X)
+            if n_rows != y.size:
+                raise ValueError(f"y has {y.size} outcomes but X has {n_rows} rows; they must match")
+            # 0/1 outcomes for a model fitted on other labels would invert or scramble every measure
+            check_labels_for_model(self.y, self.model, y.size, "y")
         if np.ndim(self.thresholds) != 1:
             raise TypeError(f"thresholds must be a sequence of risks, e.g. (0.1, 0.2, 0.3); "
                             f"got {self.thresholds!r}")
@@ -161,7 +167,86 @@ class ValidationReport(HtmlMarkdownReport):
         for name, levels in (self.subgroups or {}).items():
             check_reserved(ordered_levels(levels), reserved, f"subgroups[{name!r}]")
         check_n_boot(self.n_boot, minimum=1)  # the decision-curve table shows the intervals
-        self.model_name = self.model_name or _model_text(self.model)
+        self.model_name = self.model_name or (OUTSIDE_NAME if self._outside else model_text(self.model))
+
+    @classmethod
+    def from_risks(cls, y, risks, *, model_name: str | None = None, outcome: str = "the outcome",
+                   sites=None, subgroups: dict | None = None, thresholds: tuple = (0.1, 0.2, 0.3),
+                   development: tuple | None = None, level: float = 0.95, n_boot: int = 200,
+                   random_state: int = 0) -> ValidationReport:
+        """Validate risks computed elsewhere: a published score, a model fitted in R or SAS,
+        risks exported from a hospital system.
+
+        The same report as for a fitted model, from the same computations: discrimination,
+        calibration, thresholds, decision curve, subgroups and sites. The sections that need
+        the model itself (its specification, the patients' features) say that the risks
+        came from outside and what the author must add; their TRIPOD+AI items stay marked
+        for the author.
+
+        Parameters
+        ----------
+        y : array-like of 0/1
+            The observed outcomes.
+        risks : array-like of float
+            Each patient's predicted risk of ``y = 1``, a probability in [0, 1], in the
+            order of ``y`` (one column: ``frame["risk"]``, not ``frame[["risk"]]``).
+            Convert percentages (``risks / 100``) and log-odds (``1 / (1 + np.exp(-lp))``)
+            first. Never changed: the report works on a copy.
+        model_name : str, optional
+            The score's or model's name for the titles, e.g. "QRISK3" (by default
+            "precomputed risks").
+        development : tuple (y_dev, risks_dev), optional
+            The development data's outcomes and risks, for the drop in performance (20c).
+        outcome, sites, subgroups, thresholds, level, n_boot, random_state
+            As for the constructor; ``sites`` and the subgroups are arrays aligned with ``y``.
+
+        Returns
+        -------
+        ValidationReport
+
+        Examples
+        --------
+        >>> import biomedkit as bk
+        >>> y = [0, 0, 1, 1, 0, 1]
+        >>> risk = [0.1, 0.4, 0.35, 0.8, 0.2, 0.7]   # e.g. a column exported from a spreadsheet
+        >>> report = bk.validation.ValidationReport.from_risks(y, risk, model_name="my score")
+        >>> round(report.auc_.auc, 3)
+        0.889
+        >>> print(report.model_card())                                       # doctest: +SKIP
+        """
+        if model_name is not None and not isinstance(model_name, str):
+            raise TypeError(f"model_name must be a str, e.g. 'QRISK3'; got {type(model_name).__name__}")
+        n = check_binary(y, "y").size
+        checked = check_risks(risks, n)
+        check_same_index(y, risks)
+        dev = None
+        if development is not None:
+            if not isinstance(development, (tuple, list)) or len(development) != 2:
+                raise TypeError("development must be a pair (y_dev, risks_dev): the development data's "
+                                f"outcomes and risks; got {type(development).__name__}")
+            y_dev = check_binary(development[0], "development y").astype(int)
+            dev = (y_dev, check_risks(development[1], y_dev.size, "development risks", "development y"))
+            check_same_index(*development, "development risks", "development y")
+        return cls(OutsideRisks(checked, dev), None, y, model_name=model_name, outcome=outcome, sites=sites,
+                   subgroups=subgroups, thresholds=thresholds, development=development, level=level,
+                   n_boot=n_boot, random_state=random_state)
+
+    @property
+    def _outside(self) -> bool:
+        """Whether the risks came from outside (:meth:`from_risks`) rather than from a model."""
+        return isinstance(self.model, OutsideRisks)
+
+    def _validation_risks(self) -> np.ndarray:
+        return self.model.risks if self._outside else self.model.predict_proba(self.X)[:, 1]
+
+    def _development_risks(self) -> tuple | None:
+        """The development data's (outcomes, risks), or None."""
+        if self.development is None:
+            return None
+        if self._outside:
+            return self.model.development
+        X_dev, y_dev = self.development
+        return np.asarray(y_dev), self.model.predict_proba(X_dev)[:, 1]
 
     def run(self) -> ValidationReport:
         """Validate: predict the risks, compute every measure and write the sections.
@@ -172,7 +257,7 @@ class ValidationReport(HtmlMarkdownReport):
         if "sections" in self.__dict__:
             return self
         y = check_binary(self.y, "y").astype(int)
-        p = self.model.predict_proba(self.X)[:, 1]
+        p = self._validation_risks()
         self.y_, self.p_ = y, p
         self.auc_ = auc_ci(y, p, level=self.level)
         self.calibration_ = calibration_summary(y, p, level=self.level)
@@ -197,10 +282,7 @@ class ValidationReport(HtmlMarkdownReport):
     def _across_sites(self, y, p):
         """Performance per site (with the development data as a row, if given) and the
         random-effects summary of the site AUCs (None with fewer than 2 sites)."""
-        dev = None
-        if self.development is not None:
-            X_dev, y_dev = self.development
-            dev = (np.asarray(y_dev), self.model.predict_proba(X_dev)[:, 1])
+        dev = self._development_risks()
         if self.sites is None:
             if dev is None:
                 return None, None
@@ -232,12 +314,17 @@ class ValidationReport(HtmlMarkdownReport):
 
     def _model_section(self) -> _Section:
         """What the model is, and how its risks were computed (22, 12g)."""
-        text = (f"{_model_text(self.model)}; the risk of {self.outcome} is the model's "
+        if self._outside:  # nothing of the model is known here: both items stay the author's
+            name = "" if self.model_name == OUTSIDE_NAME else f" ({self.model_name})"
+            return _Section("Model", f"The risks of {self.outcome}{name} were computed outside this report "
+                            "and validated as given; the model itself was not available. The author must "
+                            f"add {OUTSIDE_TODO}")
+        text = (f"{model_text(self.model)}; the risk of {self.outcome} is the model's "
                 "predict_proba (the probability of class 1) on each patient's features, used as is.")
         coefficients = _coefficients(self.model)
         if coefficients is None:
             text += (" The full specification (the fitted model file, or its code and parameters: "
-                     f"{_params_inline(self.model)}) must come from the author.")
+                     f"{params_inline(self.model)}) must come from the author.")
             return _Section("Model", text, items=("12g",), partly=("22",))
         text += " Logistic model: log-odds = intercept + the sum of coefficient x feature (after the "\
                 "pipeline's preprocessing, where there is one)."
@@ -245,6 +332,11 @@ class ValidationReport(HtmlMarkdownReport):
 
     def _participants_section(self) -> _Section:
         """The patients' features, in the validation (and development) data (20b, 20c, 16)."""
+        if self._outside:
+            dev = " and of the development data beside it (20c, 16)" if self.development is not None else ""
+            return _Section("Participants", "The risks came without the patients' features, so this report "
+                            "cannot describe them: the author must add a table of the participants' "
+                            f"characteristics (TRIPOD+AI 20b){dev}.")
         table = _describe(self.X).add_prefix("validation ")
         text = "Each feature in the validation data: the mean (sd) of numbers, the commonest value " \
                "of categories, and the share of missing values."
@@ -392,7 +484,7 @@ class ValidationReport(HtmlMarkdownReport):
         factors = ", ".join(self.subgroups_) if self.subgroups_ else ""
         lines = [
             f"# Model card: {self.model_name}", "",
-            "## Model details", "", f"- Type: {_model_text(self.model)}", *_parameters_item(self.model),
+            "## Model details", "", *self._card_model_lines(todo),
             f"- {todo}developers, date, version, licence, contact.", "",
             "## Intended use", "", intended_use or f"{todo}primary uses and users, and out-of-scope uses.", "",
             "## Factors", "", (f"Performance is reported by: {factors}." if factors else
@@ -412,6 +504,14 @@ class ValidationReport(HtmlMarkdownReport):
             f"{todo}known limitations; validate again before use in a new setting.",
         ]
         return "\n".join(lines) + "\n"
+
+
+    def _card_model_lines(self, todo: str) -> list:
+        """The model card's type and parameters; for risks from outside, what the author must add."""
+        if self._outside:
+            return ["- Type: risks computed outside this report and validated as given; the model itself "
+                    "was not available", f"- {todo}{OUTSIDE_TODO}"]
+        return [f"- Type: {model_text(self.model)}", *parameters_item(self.model)]
 
 
 # positional options keep working for one release, with a warning
@@ -483,131 +583,3 @@ def _perf_cols(table: pd.DataFrame) -> list:
     wanted = ["n", "events", "auc", "auc_low", "auc_high", "citl", "slope", "oe_ratio", "brier",
               "auc_drop", "note"]
     return [c for c in wanted if c in table]
-
-
-# --- the model in words: readable and stable (never a repr with a memory address) -------
-def _model_text(model) -> str:
-    """The model in words: a Pipeline as its steps' classes in order ("Pipeline:
-    SimpleImputer → StandardScaler → LogisticRegression"), any other model as its class."""
-    steps = _steps(model)
-    if steps is None:
-        return type(model).__name__
-    return "Pipeline: " + " → ".join(_step_class(step) for _, step in steps)
-
-
-def _steps(model) -> list | None:
-    """The (name, step) pairs of a Pipeline, or of a wrapper whose parameters are those of
-    a Pipeline; None for any other model."""
-    steps = getattr(model, "steps", None)
-    if steps is None:
-        params = _get_params(model)
-        steps = params.get("steps") if params else None
-    if isinstance(steps, list) and steps and all(isinstance(s, tuple) and len(s) == 2 for s in steps):
-        return steps
-    return None
-
-
-def _is_passthrough(step) -> bool:
-    return step is None or isinstance(step, str)  # None or "passthrough" skip the step
-
-
-def _step_class(step) -> str:
-    if _is_passthrough(step):
-        return "passthrough"
-    return f"({_model_text(step)})" if _steps(step) else type(step).__name__
-
-
-def _get_params(model) -> dict | None:
-    try:
-        return dict(model.get_params(deep=False))
-    except (AttributeError, TypeError):
-        return None
-
-
-def _changed_params(model) -> dict | None:
-    """The parameters that differ from the defaults of the class's constructor (as
-    scikit-learn's own repr shows them); None without ``get_params``."""
-    params = _get_params(model)
-    if params is None:
-        return None
-    try:
-        defaults = inspect.signature(type(model).__init__).parameters
-    except (TypeError, ValueError):
-        defaults = {}
-    changed = {}
-    for name, value in params.items():
-        if name not in defaults:  # unknown default (a **kwargs parameter): shown unless unset
-            if value is not None:
-                changed[name] = value
-            continue
-        default = defaults[name].default
-        if default is inspect.Parameter.empty or not (value is default or _same_text(value, default)):
-            changed[name] = value
-    return changed
-
-
-def _same_text(a, b) -> bool:
-    try:
-        return type(a) is type(b) and repr(a) == repr(b)
-    except Exception:  # a repr that fails is no evidence that the two are equal
-        return False
-
-
-_ADDRESS = re.compile(r" at 0x[0-9A-Fa-f]+|0x[0-9A-Fa-f]{6,}")
-
-
-def _value_text(value) -> str:
-    """A parameter's value as short, stable text: an estimator as Class(changed
-    parameters), a function or class by its name, containers item by item."""
-    if not isinstance(value, type) and hasattr(value, "get_params"):
-        return f"{type(value).__name__}({_kwargs_text(_changed_params(value) or {})})"
-    if isinstance(value, (list, tuple)):
-        items = ", ".join(_value_text(v) for v in value)
-        return f"[{items}]" if isinstance(value, list) else f"({items}{',' if len(value) == 1 else ''})"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_value_text(k)}: {_value_text(v)}" for k, v in value.items()) + "}"
-    if callable(value) and hasattr(value, "__name__"):  # functions, lambdas, classes, numpy ufuncs
-        return value.__name__
-    text = repr(value)
-    if text == object.__repr__(value) and hasattr(value, "__dict__"):
-        # no repr of its own ("<... object at 0x...>"), as a column selector of scikit-learn:
-        # its class and the public attributes that are set
-        shown = {k: v for k, v in vars(value).items() if v is not None and not k.startswith("_")}
-        return f"{type(value).__name__}({_kwargs_text(shown)})"
-    # any other repr: on one line, without the memory address some objects print
-    return _ADDRESS.sub("", " ".join(text.split()))
-
-
-def _kwargs_text(params: dict) -> str:
-    return ", ".join(f"{k}={_value_text(v)}" for k, v in params.items())
-
-
-def _short(text: str, limit: int = 600) -> str:
-    return text if len(text) <= limit else text[:limit - 4] + " ..."
-
-
-def _param_items(model) -> list | None:
-    """The parameters other than the defaults, as text: one item per step of a Pipeline
-    ("name: Class(parameters)"), else one item ("" when all are at their defaults);
-    None for a model without ``get_params``."""
-    steps = _steps(model)
-    if steps is not None:
-        return [_short(f"{name}: {_step_class(step) if _is_passthrough(step) else _value_text(step)}")
-                for name, step in steps]
-    changed = _changed_params(model)
-    return None if changed is None else [_short(_kwargs_text(changed))]
-
-
-def _params_inline(model) -> str:
-    items = _param_items(model)
-    return "not available" if items is None else "; ".join(items) or "all at their defaults"
-
-
-def _parameters_item(model) -> list:
-    """The model card's parameters; a Pipeline's step by step, on lines of their own."""
-    items = _param_items(model)
-    if items is None:
-        return ["- Parameters: not available"]
-    if _steps(model) is not None:
-        return ["- Parameters other than the defaults, step by step:", *(f"  - {item}" for item in items)]
-    return [f"- Parameters other than the defaults: {items[0]}" if items[0] else "- Parameters: all at their defaults"]
