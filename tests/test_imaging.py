@@ -314,7 +314,7 @@ def test_augmentation_names_bad_arguments():
         bk.imaging.Augmentation(flips=1)
     with pytest.raises(ValueError, match="stain_scale must be a number in"):
         bk.imaging.Augmentation(stain_scale=1.5)
-    with pytest.raises(ValueError, match=r"batch must be a torch tensor of shape \(n, 3, height, width\)"):
+    with pytest.raises(ValueError, match=r"batch must be a torch tensor of shape \(n, channels, height, width\)"):
         bk.imaging.Augmentation()(np.zeros((1, 3, 4, 4)), torch.Generator())
 
 
@@ -497,3 +497,129 @@ def test_imaging_is_registered_and_loads_without_torch():
     out = run_python("import sys, biomedkit as bk; bk.imaging.separate_stains; print('torch' in sys.modules)")
     assert out.stdout.strip() == "False"
     assert "imaging" in dir(bk)
+
+
+# ---------------------------------------------------------------- any number of channels
+
+def _channel_images(n_channels, n=48, size=16, seed=0):
+    """Random images whose label is whether channel 0 is bright in the centre."""
+    rng = np.random.default_rng(seed)
+    images = rng.random((n, n_channels, size, size)).astype(np.float32) * 0.5
+    y = np.arange(n) % 2
+    images[y == 1, 0, 4:12, 4:12] += 0.5
+    return images, y
+
+
+@pytest.fixture(scope="module", params=[1, 3, 4], ids=["grey", "rgb", "4 markers"])
+def small_cnn(request):
+    images, y = _channel_images(request.param)
+    model = bk.imaging.PatchCNN(in_channels=request.param, channels=(4, 8), epochs=2, batch_size=16,
+                                random_state=0).fit(images, y)
+    return model, images[:6]
+
+
+def _direct_grad_cam(model, images):
+    """Grad-CAM by hand: the network run layer by layer, the gradient of the log-odds taken at
+    the feature maps, no hooks."""
+    network = model.module_
+    activation = network.features(torch.tensor(images)).detach().requires_grad_(True)
+    logits = network.head(network.pool(activation))
+    (grad,) = torch.autograd.grad((logits[:, 1] - logits[:, 0]).sum(), activation)
+    cam = torch.relu((grad.mean(dim=(2, 3), keepdim=True) * activation).sum(dim=1, keepdim=True))
+    cam = torch.nn.functional.interpolate(cam, size=images.shape[2:], mode="bilinear", align_corners=False)
+    return cam[:, 0].detach().numpy()
+
+
+def test_saliency_for_any_channel_count_is_the_autograd_gradient(small_cnn):
+    model, images = small_cnn
+    maps = bk.imaging.saliency_map(model, images, batch_size=4)
+    assert maps.shape == (6, 16, 16) and np.isfinite(maps).all() and maps.max() > 0
+    # one image by hand: |d log-odds / d pixel|, the largest over the channels
+    x = torch.tensor(images[2:3], requires_grad=True)
+    logits = model.module_(x)
+    (logits[0, 1] - logits[0, 0]).backward()
+    by_hand = x.grad.abs().amax(dim=1)[0].numpy()
+    np.testing.assert_allclose(maps[2], by_hand, rtol=1e-5, atol=1e-8)
+    if images.shape[1] == 1:  # one channel: its own gradient
+        np.testing.assert_allclose(maps[2], np.abs(x.grad[0, 0].numpy()), rtol=1e-5, atol=1e-8)
+
+
+def test_grad_cam_for_any_channel_count_matches_a_direct_computation(small_cnn):
+    # for 3 channels this also pins Grad-CAM of colour images to its definition: the
+    # channel-count change left it as it was
+    model, images = small_cnn
+    maps = bk.imaging.grad_cam(model, images, batch_size=4)
+    assert maps.shape == (6, 16, 16) and np.isfinite(maps).all() and (maps >= 0).all()
+    np.testing.assert_allclose(maps, _direct_grad_cam(model, images), rtol=1e-5, atol=1e-8)
+    normalized = bk.imaging.grad_cam(model, images, normalize=True)
+    peaks = normalized.max(axis=(1, 2))
+    assert np.all((peaks == 0) | np.isclose(peaks, 1))
+
+
+def test_maps_refuse_images_with_other_channels_than_the_network(small_cnn):
+    model, images = small_cnn
+    c = images.shape[1]
+    wrong = np.repeat(images[:, :1], 2, axis=1)  # 2 channels: no network here takes those
+    expected = "3 colour channels" if c == 3 else rf"\(n, {c}, height, width\) for a network with in_channels={c}"
+    for explain in (bk.imaging.saliency_map, bk.imaging.grad_cam):
+        with pytest.raises(ValueError, match=expected):
+            explain(model, wrong)
+        with pytest.raises(ValueError, match=r"channels last\? pass images.transpose\(0, 3, 1, 2\)"):
+            explain(model, images.transpose(0, 2, 3, 1))
+
+
+def test_maps_take_the_channel_count_of_a_network_s_first_convolution():
+    network = torch.nn.Sequential(torch.nn.Conv2d(4, 2, 3, padding=1), torch.nn.ReLU(),
+                                  torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(2, 2))
+    images, _ = _channel_images(4, n=3, size=8)
+    assert bk.imaging.saliency_map(network, images).shape == (3, 8, 8)
+    assert bk.imaging.grad_cam(network, images, layer=network[1]).shape == (3, 8, 8)
+    with pytest.raises(ValueError, match=r"shape \(n, 4, height, width\) for a network with in_channels=4"):
+        bk.imaging.saliency_map(network, images[:, :3])
+    with pytest.raises(ValueError, match=r"got one image .* pass images.transpose\(2, 0, 1\)\[None\]"):
+        bk.imaging.saliency_map(network, images[0].transpose(1, 2, 0))
+
+
+@pytest.mark.parametrize("images, message", [
+    (np.zeros((2, 8, 8), np.float32), r"grey images without a channel axis\? pass images\[:, None\]"),
+    (np.zeros((2, 8, 8, 1), np.float32), r"in_channels=1 .*channels last\? pass images.transpose\(0, 3, 1, 2\)"),
+    (np.zeros((2, 1, 0, 8), np.float32), "empty channel or pixel axis"),
+])
+def test_grey_networks_name_bad_image_shapes(images, message):
+    with pytest.raises(ValueError, match=message):
+        bk.imaging.PatchCNN(in_channels=1, epochs=1).fit(images, [0, 1])
+
+
+@pytest.mark.parametrize("n_channels", [1, 2, 4])
+def test_plot_patches_shows_other_channel_counts_in_grey(n_channels):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    images, _ = _channel_images(n_channels, n=3, size=8)
+    masks = np.zeros((3, 8, 8), bool)
+    masks[:, 2:5, 2:5] = True
+    fig = bk.imaging.plot_patches(images, maps=images[:, 0], masks=masks, titles=["a", "b", "c"])
+    try:
+        shown = fig.axes[1].images[0]
+        assert shown.get_cmap().name == "gray" and shown.get_clim() == (0, 1)
+        np.testing.assert_allclose(shown.get_array(), images[1].mean(axis=0), rtol=1e-6)  # the mean channel
+        assert len(fig.axes[1].images) == 2  # the image and the map over it
+    finally:
+        plt.close(fig)
+    with pytest.raises(ValueError, match=r"grey images without a channel axis\? pass images\[:, None\]"):
+        bk.imaging.plot_patches(images[:, 0])
+
+
+def test_flips_and_turns_take_any_channels_but_stain_jitter_needs_colour():
+    batch = torch.rand(8, 4, 6, 6, generator=torch.Generator().manual_seed(0))
+    out = bk.imaging.Augmentation()(batch, torch.Generator().manual_seed(1))
+    for original, augmented in zip(batch, out):
+        assert any(torch.equal(augmented, t) for t in _dihedral(original))
+    with pytest.raises(ValueError, match=r"stain jitter needs colour images: .* got \(8, 4, 6, 6\)"):
+        bk.imaging.Augmentation(stain_scale=0.2)(batch, torch.Generator())
+    grey, y = _channel_images(1, n=16, size=8)
+    model = bk.imaging.PatchCNN(in_channels=1, channels=(2,), epochs=1, augment=bk.imaging.Augmentation(),
+                                random_state=0).fit(grey, y)
+    assert model.predict_proba(grey).shape == (16, 2)

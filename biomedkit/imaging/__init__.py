@@ -14,7 +14,9 @@
 
 Images are numpy arrays: a batch is (n, 3, height, width) (channels first, as PyTorch
 expects), one image for scikit-image is (height, width, 3); uint8 (0-255) or float in
-[0, 1]. PyTorch is imported only when a network is built or explained.
+[0, 1]. The network, its maps and the plots also take other channel counts (a PatchCNN's
+``in_channels``: 1 for grey, more for multiplexed markers); the stain functions need colour.
+PyTorch is imported only when a network is built or explained.
 
 Examples
 --------

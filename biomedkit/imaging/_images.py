@@ -5,27 +5,40 @@ from __future__ import annotations
 import numpy as np
 
 
-def check_images(images, name: str = "images") -> np.ndarray:
-    """Return a batch of RGB images as float32 (n, 3, height, width) in [0, 1].
+def check_images(images, name: str = "images", *, channels: int | None = 3) -> np.ndarray:
+    """Return a batch of images as float32 (n, channels, height, width) in [0, 1].
 
-    uint8 images (0-255) are divided by 255 into a new array; float images are returned as
-    float32 (a copy only where the dtype changes). The caller's array is never modified.
+    ``channels`` is the count axis 1 must hold: 3 for colour (the default), the network's
+    ``in_channels`` for a network's input, None for any count (plots). uint8 images (0-255)
+    are divided by 255 into a new array; float images are returned as float32 (a copy only
+    where the dtype changes). The caller's array is never modified.
     """
     if not isinstance(images, np.ndarray):
         if type(images).__module__.startswith("torch"):
             raise TypeError(f"{name} must be a numpy array; got a torch tensor: pass {name}.cpu().numpy()")
         images = np.asarray(images)
-    if images.ndim == 3 and images.shape[-1] == 3:
-        raise ValueError(f"{name} must be a batch of shape (n, 3, height, width); got one image of shape "
-                         f"{images.shape}: pass {name}.transpose(2, 0, 1)[None]")
+    shape = images.shape
+    layout = f"(n, {'channels' if channels is None else channels}, height, width)"
+    if images.ndim == 3 and channels != 1 and shape[-1] == (3 if channels is None else channels):
+        raise ValueError(f"{name} must be a batch of shape {layout}; got one image of shape "
+                         f"{shape}: pass {name}.transpose(2, 0, 1)[None]")
+    if images.ndim == 3 and channels in (1, None):
+        raise ValueError(f"{name} must be a batch of shape {layout}; got shape {shape}: grey images "
+                         f"without a channel axis? pass {name}[:, None]")
     if images.ndim != 4:
-        raise ValueError(f"{name} must have 4 dimensions (n, 3, height, width); got shape {images.shape}")
-    if images.shape[1] != 3:
-        hint = (f": channels last? pass {name}.transpose(0, 3, 1, 2)" if images.shape[-1] == 3 else "")
-        raise ValueError(f"{name} must have 3 colour channels in axis 1 (n, 3, height, width); "
-                         f"got shape {images.shape}{hint}")
-    if images.shape[0] == 0:
-        raise ValueError(f"{name} holds no images (shape {images.shape})")
+        raise ValueError(f"{name} must have 4 dimensions {layout}; got shape {shape}")
+    if channels is not None and shape[1] != channels:
+        hint = f": channels last? pass {name}.transpose(0, 3, 1, 2)" if shape[-1] == channels else ""
+        if channels == 3:
+            raise ValueError(f"{name} must have 3 colour channels in axis 1 (n, 3, height, width); "
+                             f"got shape {shape}{hint}")
+        s = "" if channels == 1 else "s"
+        raise ValueError(f"{name} must have shape {layout} for a network with in_channels={channels} "
+                         f"({channels} channel{s} in axis 1); got shape {shape}{hint}")
+    if shape[0] == 0:
+        raise ValueError(f"{name} holds no images (shape {shape})")
+    if 0 in shape[1:]:
+        raise ValueError(f"{name} has an empty channel or pixel axis (shape {shape})")
     return _as_unit_float(images, name)
 
 

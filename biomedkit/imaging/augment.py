@@ -16,7 +16,8 @@ class Augmentation:
     image into haematoxylin, eosin and DAB by colour deconvolution, multiplies each stain's
     amount by a random factor in [1 - stain_scale, 1 + stain_scale], adds a random shift in
     [-stain_shift, stain_shift] (optical density), and recombines: the network sees the
-    stain variation of other labs before it meets them.
+    stain variation of other labs before it meets them. Flips and turns work on images with
+    any number of channels; stain jitter needs colour (RGB) images.
 
     Parameters
     ----------
@@ -51,16 +52,21 @@ class Augmentation:
                 f"stain_scale={self.stain_scale}, stain_shift={self.stain_shift})")
 
     def __call__(self, batch, generator):
-        """Return an augmented copy of ``batch`` (a float tensor (n, 3, height, width) in [0, 1]).
+        """Return an augmented copy of ``batch`` (a float tensor (n, channels, height, width) in [0, 1]).
 
         ``generator`` (a CPU ``torch.Generator``) draws every random choice, so a seeded
         generator gives the same augmentation on any device.
         """
         import torch
 
-        if not isinstance(batch, torch.Tensor) or batch.ndim != 4 or batch.shape[1] != 3:
-            raise ValueError("batch must be a torch tensor of shape (n, 3, height, width); got "
+        jitter = bool(self.stain_scale or self.stain_shift)
+        if not isinstance(batch, torch.Tensor) or batch.ndim != 4:
+            raise ValueError("batch must be a torch tensor of shape (n, channels, height, width); got "
                              f"{type(batch).__name__} {tuple(getattr(batch, 'shape', ()))}")
+        if jitter and batch.shape[1] != 3:
+            raise ValueError(f"stain jitter needs colour images: batch must have shape (n, 3, height, "
+                             f"width); got {tuple(batch.shape)}. For other images pass stain_scale=0 "
+                             f"and stain_shift=0 (flips and turns work on any channels)")
         n = batch.shape[0]
         draws = torch.rand(n, 4, generator=generator)
         out = batch
@@ -71,7 +77,7 @@ class Augmentation:
             turns = (draws[:, 2] * 4).long().clamp(max=3).to(out.device)
             turned = torch.stack([torch.rot90(out, k, dims=(-2, -1)) for k in range(4)])
             out = turned[turns, torch.arange(n, device=out.device)]
-        if self.stain_scale or self.stain_shift:
+        if jitter:
             out = self._jitter_stains(out, generator)
         return out if out is not batch else batch.clone()
 
@@ -91,5 +97,5 @@ class Augmentation:
 
 
 def _column(condition, like):
-    """A per-image boolean, shaped to broadcast over (n, 3, height, width)."""
+    """A per-image boolean, shaped to broadcast over (n, channels, height, width)."""
     return condition.to(like.device)[:, None, None, None]

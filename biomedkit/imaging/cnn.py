@@ -79,11 +79,14 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
         L2 penalty on the weights (AdamW's decoupled decay).
     augment : callable or None, default=None
         Applied to every training batch: ``augment(batch, generator)`` takes a float tensor
-        (batch, 3, height, width) and a ``torch.Generator`` and returns a new tensor of the
-        same shape, for example :class:`biomedkit.imaging.Augmentation`.
+        (batch, in_channels, height, width) and a ``torch.Generator`` and returns a new tensor
+        of the same shape, for example :class:`biomedkit.imaging.Augmentation`.
     in_channels : int, default=3
         Channels of the images: 3 for colour patches (n, 3, height, width), 1 for grey
-        images (n, 1, height, width) such as those of :class:`biomedkit.deep.TabularToImage`.
+        images (n, 1, height, width) such as those of :class:`biomedkit.deep.TabularToImage`,
+        more for multiplexed images (one channel per marker). The maps
+        (:func:`biomedkit.imaging.saliency_map`, :func:`biomedkit.imaging.grad_cam`) and
+        :func:`biomedkit.imaging.plot_patches` take the same images.
     pooling : {"average", "flatten"}, default="average"
         How the last feature maps reach the linear layer. ``"average"``: global average
         pooling, so a pattern counts the same wherever it is (right for tissue, where a
@@ -164,7 +167,7 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
         import torch
 
         channels = self._check_params()
-        X = check_network_images(images, self.in_channels)
+        X = check_images(images, channels=self.in_channels)
         labels = _check_labels(y, len(X))
         self.classes_, codes = np.unique(labels, return_inverse=True)
         if len(self.classes_) < 2:
@@ -219,7 +222,7 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
                "random_state": random_state}
         tuned.set_params(**{name: value for name, value in new.items() if value is not None})
         tuned._check_params()
-        X = check_network_images(images, self.in_channels)
+        X = check_images(images, channels=self.in_channels)
         labels = _check_labels(y, len(X))
         unknown = np.setdiff1d(labels, self.classes_)
         if unknown.size:
@@ -286,7 +289,7 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
         import torch
 
         self._check_fitted()
-        X = check_network_images(images, self.in_channels)
+        X = check_images(images, channels=self.in_channels)
         self._check_shape(X, "images")
         batch_size = check_int(batch_size, "batch_size", 1)
         out = []
@@ -305,32 +308,6 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
     def predict(self, images) -> np.ndarray:
         """The most probable class of each image."""
         return self.classes_[np.argmax(self.logits(images), axis=1)]
-
-
-def check_network_images(images, in_channels: int = 3, name: str = "images") -> np.ndarray:
-    """Return a batch of images (n, in_channels, height, width) as float32 in [0, 1].
-
-    Colour images go through :func:`check_images`. Other channel counts get the same
-    checks of type and values, run on a view that repeats each channel three times, so
-    that every image argument fails with the same messages; the result is a new array.
-    """
-    if in_channels == 3:
-        return check_images(images, name)
-    if not isinstance(images, np.ndarray) and not type(images).__module__.startswith("torch"):
-        images = np.asarray(images)
-    if isinstance(images, np.ndarray) and (images.ndim != 4 or images.shape[1] != in_channels):
-        s = "" if in_channels == 1 else "s"
-        raise ValueError(f"{name} must have shape (n, {in_channels}, height, width) for a network with "
-                         f"in_channels={in_channels} ({in_channels} channel{s} in axis 1); got shape "
-                         f"{images.shape}")
-    if isinstance(images, np.ndarray):
-        n, _, height, width = images.shape
-        images = np.broadcast_to(images.reshape(n * in_channels, 1, height, width),
-                                 (n * in_channels, 3, height, width))
-    checked = check_images(images, name)
-    n3, _, height, width = checked.shape
-    # a copy: the checked view is read-only, and PyTorch wants arrays it may write to
-    return checked[:, 0].copy().reshape(n3 // in_channels, in_channels, height, width)
 
 
 def _check_labels(y, n: int) -> np.ndarray:

@@ -11,10 +11,13 @@ from biomedkit.imaging._images import check_images, check_maps
 def plot_patches(images, *, titles=None, maps=None, masks=None, ncols: int = 8, scale: float = 1.5):
     """Show patches side by side; optionally a map (heat, half transparent) and a mask outline.
 
+    Colour images (3 channels) are shown in colour; others in grey: one channel as it is,
+    two or more than three (a multiplexed image's markers) as the mean of their channels.
+
     Parameters
     ----------
     images : ndarray
-        (n, 3, height, width), uint8 or float in [0, 1].
+        (n, channels, height, width), uint8 or float in [0, 1].
     titles : sequence of str, optional
         One per patch.
     maps : ndarray of shape (n, height, width), optional
@@ -35,7 +38,7 @@ def plot_patches(images, *, titles=None, maps=None, masks=None, ncols: int = 8, 
     """
     import matplotlib.pyplot as plt
 
-    X = check_images(images)
+    X = check_images(images, channels=None)
     n = len(X)
     ncols = check_int(ncols, "ncols", 1)
     if titles is not None and len(titles) != n:
@@ -56,7 +59,10 @@ def plot_patches(images, *, titles=None, maps=None, masks=None, ncols: int = 8, 
         ax.axis("off")
         if i >= n:
             continue
-        ax.imshow(X[i].transpose(1, 2, 0))
+        if X.shape[1] == 3:
+            ax.imshow(X[i].transpose(1, 2, 0))
+        else:
+            ax.imshow(X[i].mean(axis=0), cmap="gray", vmin=0, vmax=1)
         if maps is not None:
             peak = maps[i].max()
             ax.imshow(maps[i] / peak if peak > 0 else maps[i], cmap="inferno", alpha=0.5, vmin=0, vmax=1)

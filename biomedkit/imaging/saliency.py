@@ -35,6 +35,20 @@ def _network(model, layer=None):
     return module, device
 
 
+def _in_channels(model, module) -> int | None:
+    """The channels the network takes: a PatchCNN's ``in_channels``, else the first
+    convolution's; None (any count) for a network without one."""
+    import torch
+
+    if hasattr(model, "module_") and hasattr(model, "in_channels"):
+        return int(model.in_channels)
+    for layer in module.modules():
+        # a lazy convolution reports 0 channels until it has seen an input
+        if isinstance(layer, torch.nn.Conv2d) and layer.in_channels > 0:
+            return int(layer.in_channels)
+    return None
+
+
 def _score(output, target: int):
     """The score each map explains, one per image (see the module's docstring)."""
     k = output.shape[1]
@@ -49,24 +63,28 @@ def _score(output, target: int):
     return output[:, target]
 
 
-def _inputs(images, batch_size):
-    X = check_images(images)
+def _inputs(images, batch_size, channels):
+    X = check_images(images, channels=channels)
     return X, check_int(batch_size, "batch_size", 1)
 
 
 def saliency_map(model, images, *, target: int = 1, batch_size: int = 256) -> np.ndarray:
     """Gradient saliency (Simonyan et al. 2014): how much the score moves per change of each pixel.
 
-    The absolute gradient of the score with respect to the input, the largest over the three
-    colour channels.
+    The absolute gradient of the score with respect to the input, combined over the channels
+    by taking the largest: a pixel is as salient as its most salient channel (colour, or
+    marker of a multiplexed image). With one channel the map is that channel's absolute
+    gradient.
 
     Parameters
     ----------
     model : PatchCNN or torch.nn.Module
-        A fitted :class:`biomedkit.imaging.PatchCNN`, or any network taking (n, 3, height,
-        width) and returning (n, n_outputs).
+        A fitted :class:`biomedkit.imaging.PatchCNN`, or any network taking (n, channels,
+        height, width) and returning (n, n_outputs).
     images : ndarray
-        (n, 3, height, width), uint8 or float in [0, 1].
+        (n, channels, height, width), uint8 or float in [0, 1], with the channels the network
+        takes: a PatchCNN's ``in_channels`` (3 for colour, 1 for grey), or the first
+        convolution's ``in_channels`` for another network (any count if it has none).
     target : int, default=1
         The class whose score is explained (1: tumour, for 0/1 labels).
     batch_size : int, default=256
@@ -83,7 +101,7 @@ def saliency_map(model, images, *, target: int = 1, batch_size: int = 256) -> np
 
     target = check_int(target, "target", 0)
     module, device = _network(model)
-    X, batch_size = _inputs(images, batch_size)
+    X, batch_size = _inputs(images, batch_size, _in_channels(model, module))
     was_training = module.training
     module.eval()
     out = []
@@ -92,7 +110,7 @@ def saliency_map(model, images, *, target: int = 1, batch_size: int = 256) -> np
             batch = torch.tensor(X[start:start + batch_size], device=device, requires_grad=True)
             score = _score(module(batch), target).sum()
             (grad,) = torch.autograd.grad(score, batch)
-            out.append(grad.abs().amax(dim=1).cpu().numpy())
+            out.append(grad.abs().amax(dim=1).cpu().numpy())  # the most salient channel
     finally:
         module.train(was_training)
     return np.concatenate(out).astype(np.float64)
@@ -112,7 +130,9 @@ def grad_cam(model, images, *, target: int = 1, layer=None, normalize: bool = Fa
         A fitted PatchCNN (its last convolution block, ``module_.features``, is used unless
         ``layer`` says otherwise), or a network with ``layer`` given.
     images : ndarray
-        (n, 3, height, width), uint8 or float in [0, 1].
+        (n, channels, height, width), uint8 or float in [0, 1], with the channels the network
+        takes (as for :func:`saliency_map`). Whatever the channel count, the map is one value
+        per pixel: it is computed on the layer's feature maps.
     target : int, default=1
         The class whose score is explained.
     layer : torch.nn.Module, optional
@@ -140,7 +160,7 @@ def grad_cam(model, images, *, target: int = 1, layer=None, normalize: bool = Fa
                              "convolutional layer to explain, e.g. layer=network.conv2")
         layer = model.module_.features
     module, device = _network(model, layer)
-    X, batch_size = _inputs(images, batch_size)
+    X, batch_size = _inputs(images, batch_size, _in_channels(model, module))
     captured = {}
     hook = layer.register_forward_hook(lambda mod, args, output: captured.__setitem__("A", output))
     was_training = module.training
