@@ -1095,6 +1095,127 @@ row("imaging.slide_scores",
     Variant("odd index of both", odd_index("patch_scores", "slides"), handled()))
 
 
+# networks ------------------------------------------------------------------------------------
+# Every network meets the same bad calls: a bad learning rate, no training at all (zero epochs
+# or steps), a device PyTorch does not know, bad outcomes, data of the wrong shape. The
+# networks are tiny (a few units, one or two passes): a bad call is refused before training,
+# and the valid call only has to run.
+
+def option(arg, value, name=None):
+    """A bad training option, passed to the network's constructor."""
+    return Variant(name or f"{arg}={value!r}", lambda kw: {**kw, arg: value}, error(arg))
+
+
+def training_variants(epochs="epochs"):
+    return [option("learning_rate", -0.01), option("learning_rate", "fast"), option(epochs, 0),
+            option("device", "gpu", "device='gpu' (not a PyTorch device)")]
+
+
+def _one_dimensional(X):
+    return X.iloc[:, 0].to_numpy()
+
+
+def patches():
+    data, _ = bk.simulate.tissue_patches(n=16, size=16, random_state=0)
+    return {"images": data.images, "y": np.asarray(data.y)}
+
+
+_CNN = {"channels": (2,), "epochs": 1, "batch_size": 8, "random_state": 0}
+row("imaging.PatchCNN.fit", patches,
+    lambda images, y, **kw: bk.imaging.PatchCNN(**{**_CNN, **kw}).fit(images, y).predict_proba(images)[:, 1],
+    *training_variants(), nan("y"), Variant("one class in y", setting("y", _one_class), error("y")),
+    Variant("images with the channels last", setting("images", lambda im: im.transpose(0, 2, 3, 1)),
+            error("images")))
+
+_MPNN = {"hidden": 4, "n_layers": 1, "epochs": 1, "batch_size": 8, "random_state": 0}
+row("chem.MPNNRegressor.fit", lambda: {"X": list(MOLECULES), "y": np.linspace(-2.0, 1.0, len(MOLECULES))},
+    lambda X, y, **kw: bk.chem.MPNNRegressor(**{**_MPNN, **kw}).fit(X, y).predict(X),
+    *training_variants(), nan("y"),
+    Variant("constant y", setting("y", lambda y: np.full(len(y), 0.5)),
+            handled(lambda r, v: np.isfinite(r).all() and np.allclose(r, 0.5, atol=0.5),
+                    "nothing to learn: the predictions stay near the constant")),
+    Variant("X as a 2-d table of SMILES", setting("X", lambda X: np.array(X).reshape(4, -1)), error("X")))
+
+
+def sequences_y():
+    data, _ = bk.simulate.sequences(n=16, length=24, random_state=0)
+    return {"sequences": data.frame["sequence"].tolist(), "y": np.asarray(data.y)}
+
+
+_SEQ = {"d_model": 4, "n_heads": 1, "n_layers": 1, "dim_feedforward": 4, "kernel_size": 1, "steps": 2,
+        "batch_size": 8, "random_state": 0}
+row("deep.SequenceTransformer.fit", sequences_y,
+    lambda sequences, y, **kw: bk.deep.SequenceTransformer(**{**_SEQ, **kw}).fit(sequences, y)
+    .predict_proba(sequences)[:, 1],
+    *training_variants("steps"), nan("y"), Variant("one class in y", setting("y", _one_class), error("y")),
+    Variant("sequences of two lengths", setting("sequences", lambda s: [s[0][:-1], *s[1:]]), error("sequences")))
+
+
+def modalities_Xy():
+    data, _ = bk.simulate.multimodal(n=40, n_genes=5, n_signature=2, n_image=3, random_state=0)
+    return {"modalities": data.modalities, "X": data.X.reset_index(drop=True), "y": np.asarray(data.y)}
+
+
+_FUSION = {"hidden": 4, "epochs": 2, "batch_size": 16, "random_state": 0}
+row("deep.FusionClassifier.fit", modalities_Xy,
+    lambda modalities, X, y, **kw: bk.deep.FusionClassifier(modalities, **{**_FUSION, **kw}).fit(X, y)
+    .predict_proba(X)[:, 1],
+    *training_variants(), nan("y"), Variant("one class in y", setting("y", _one_class), error("y")),
+    Variant("X one-dimensional", setting("X", _one_dimensional), error("X")))
+
+
+def tumour():
+    data, _ = bk.simulate.tumour_growth(n_patients=1, model="logistic", random_state=0)
+    return {"time": data.frame["time"].to_numpy(), "measurement": data.frame["measurement"].to_numpy()}
+
+
+_PINN = {"hidden": (4,), "steps": 5, "n_collocation": 5, "random_state": 0}
+row("deep.PhysicsInformedODE.fit", tumour,
+    lambda time, measurement, **kw: bk.deep.PhysicsInformedODE("logistic", **{**_PINN, **kw})
+    .fit(time, measurement).parameters_,
+    *training_variants("steps"), nan("measurement"),
+    Variant("time as a 2-d table", setting("time", lambda t: np.column_stack([t, t])), error("time")))
+
+_MLP = {"hidden_layer_sizes": (4,), "max_epochs": 2, "random_state": 0}
+row("models.TorchMLPClassifier.fit (options and shape)", Xy,
+    lambda X, y, **kw: bk.models.TorchMLPClassifier(**{**_MLP, **kw}).fit(X, y).predict_proba(X)[:, 1],
+    *training_variants("max_epochs"), Variant("X one-dimensional", setting("X", _one_dimensional), error("X")))
+
+_DP = {"hidden_layer_sizes": (4,), "epochs": 1, "batch_size": 16, "epsilon": 1.0, "random_state": 0}
+row("privacy.DPMLPClassifier.fit", Xy,
+    lambda X, y, **kw: PV.DPMLPClassifier(**{**_DP, **kw}).fit(X, y).predict_proba(X)[:, 1],
+    *training_variants(), nan("y"), Variant("one class in y", setting("y", _one_class), error("y")),
+    Variant("X one-dimensional", setting("X", _one_dimensional), error("X")))
+
+_ADV = {"hidden": 4, "epochs": 3}
+row("fairness.AdversarialDebiasingClassifier.fit (options and shape)", lambda: {**Xy(), "sensitive_features": groups()},
+    lambda X, y, sensitive_features, **kw: F.AdversarialDebiasingClassifier(**{**_ADV, **kw}).fit(
+        X, y, sensitive_features=sensitive_features).predict_proba(X)[:, 1],
+    *training_variants(), Variant("X one-dimensional", setting("X", _one_dimensional), error("X")))
+
+
+# the explanation explorer, built from a model ---------------------------------------------------
+def model_X_background():
+    X, y = cohort()
+    return {"model": fitted_lr(X, y), "X": X, "background": X.iloc[:30].copy()}
+
+
+row("widgets.ExplanationExplorer.from_model", model_X_background,
+    # the first patient's explanation: the same whatever else the explorer shows
+    lambda model, X, background, **kw: bk.widgets.ExplanationExplorer.from_model(
+        model, X, background, random_state=0, **kw).patient["shap"],
+    Variant("an unfitted model", setting("model", lambda m: _lr()), error("model")),
+    Variant("one-row X without a background", lambda kw: {**kw, "X": kw["X"].iloc[:1], "background": None},
+            error("background")),
+    Variant("one-row X with a background", setting("X", lambda X: X.iloc[:1]), handled()),
+    Variant("max_points=0", lambda kw: {**kw, "max_points": 0}, error("max_points")),
+    Variant("background with other columns", setting("background", lambda b: b.rename(columns={"age": "years"})),
+            error("background")),
+    Variant("background with an extra column", setting("background", lambda b: b.assign(extra=1.0)),
+            error("background")),
+    Variant("background columns in another order", setting("background", lambda b: b.iloc[:, ::-1]), handled()))
+
+
 # --- the tests and the tally -----------------------------------------------------------------
 
 CASES = [(r, v) for r in ROWS for v in r.variants]

@@ -71,6 +71,36 @@ def test_adversary_bad_input(biased):
         bk.fairness.AdversarialDebiasingClassifier().fit(X, y, sensitive_features=g[:3])
 
 
+@pytest.mark.parametrize("options, error, message", [
+    ({"epochs": 0}, ValueError, "epochs must be an integer >= 1; got 0"),
+    ({"learning_rate": 0.0}, ValueError, r"learning_rate must be a number in \(0, 10\]; got 0\.0"),
+    ({"learning_rate": "fast"}, ValueError, r"learning_rate must be a number in \(0, 10\]; got 'fast'"),
+    ({"device": "gpu"}, ValueError, r"device must be 'cpu', 'cuda', 'cuda:0', 'mps', \.\.\.; got 'gpu'"),
+    ({"random_state": -1}, ValueError, "random_state must be an integer >= 0"),
+    ({"alpha": "strong"}, ValueError, "alpha must be a finite number >= 0"),
+    ({"alpha": -1.0}, ValueError, "alpha must be a finite number >= 0"),
+    ({"hidden": 0}, ValueError, "hidden must be an integer >= 1"),
+    ({"adversary_steps": 0}, ValueError, "adversary_steps must be an integer >= 1"),
+])
+def test_adversary_refuses_bad_training_options_by_name(options, error, message):
+    X, y, g = np.zeros((4, 2)), np.array([0, 1, 0, 1]), np.array(["A", "A", "B", "B"])
+    with pytest.raises(error, match=message):
+        bk.fairness.AdversarialDebiasingClassifier(**options).fit(X, y, sensitive_features=g)
+
+
+def test_adversary_seeds_and_devices(biased):
+    X, y, g = (a[:200] for a in biased)
+    fit = {"epochs": 5, "hidden": 4}
+
+    def risks(**options):
+        model = bk.fairness.AdversarialDebiasingClassifier(**fit, **options).fit(X, y, sensitive_features=g)
+        return model.predict_proba(X)[:, 1]
+
+    np.testing.assert_array_equal(risks(random_state=3), risks(random_state=3, device="cpu"))
+    assert not np.array_equal(risks(random_state=3), risks(random_state=4))
+    assert np.isfinite(risks(random_state=None)).all()  # None: a fresh seed, no crash
+
+
 def test_compare_table_agrees_with_its_parts(biased):
     from fairlearn.metrics import demographic_parity_difference
     from sklearn.metrics import roc_auc_score

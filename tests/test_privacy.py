@@ -393,9 +393,40 @@ def test_dp_classifier_is_a_scikit_learn_estimator(easy):
     ({"epochs": 0}, ValueError, "epochs must be an integer >= 1"),
     ({"hidden_layer_sizes": (8, 0)}, ValueError, r"hidden_layer_sizes\[1\] must be an integer >= 1"),
     ({"batch_size": 10_000}, ValueError, r"batch_size \(10000\) is larger than the training set"),
+    ({"batch_size": 0}, ValueError, "batch_size must be an integer >= 1"),
+    ({"learning_rate": "fast"}, ValueError, r"learning_rate must be a number in \(0, 10\]; got 'fast'"),
+    ({"device": "gpu"}, ValueError, r"device must be 'cpu', 'cuda', 'cuda:0', 'mps', \.\.\.; got 'gpu'"),
+    ({"device": 0}, TypeError, "device must be a string such as 'cpu' or 'cuda'"),
+    ({"random_state": "zero"}, TypeError, "random_state must be None, an int or a numpy Generator"),
 ])
 def test_dp_classifier_rejects_bad_settings(easy, params, error, message):
     pytest.importorskip("opacus")
     X, y = easy
     with pytest.raises(error, match=message):
         P.DPMLPClassifier(**params).fit(X, y)
+
+
+@pytest.mark.parametrize("learning_rate", [0.0, -1e-3, 50.0])
+def test_dp_classifier_refuses_a_bad_learning_rate_as_every_network_does(easy, learning_rate):
+    # the reference: the shared rule's own message, word for word
+    from biomedkit._checks import check_training_options
+
+    with pytest.raises(ValueError) as refused:
+        check_training_options(learning_rate=learning_rate)
+    with pytest.raises(ValueError) as caught:
+        P.DPMLPClassifier(learning_rate=learning_rate).fit(*easy)
+    assert str(caught.value) == str(refused.value)
+
+
+def test_dp_classifier_takes_a_torch_device_and_a_generator(easy):
+    # documented: device may be a torch.device, random_state a Generator
+    pytest.importorskip("opacus")
+    import torch
+
+    X, y = easy
+    options = {"epsilon": None, "hidden_layer_sizes": (4,), "epochs": 1, "batch_size": 100}
+    by_name = P.DPMLPClassifier(device="cpu", random_state=0, **options).fit(X, y)
+    by_device = P.DPMLPClassifier(device=torch.device("cpu"), random_state=0, **options).fit(X, y)
+    np.testing.assert_array_equal(by_name.predict_proba(X), by_device.predict_proba(X))
+    from_generator = P.DPMLPClassifier(random_state=np.random.default_rng(0), **options).fit(X, y)
+    assert from_generator.predict_proba(X[:2]).shape == (2, 2)

@@ -430,7 +430,7 @@ class SequenceTransformer(ClassifierMixin, BaseEstimator):
         labels = _check_labels(y, len(codes))
         self.classes_, target = np.unique(labels, return_inverse=True)
         if len(self.classes_) < 2:
-            raise ValueError(f"y contains only one class ({self.classes_[0]!r}); need at least 2")
+            raise ValueError(f"y contains only one class ({self.classes_.tolist()[0]!r}); need at least 2")
         seed = self._seed(self.random_state)
         for name in ("pretrain_loss_curve_", "base_token_", "n_pretrain_"):
             self.__dict__.pop(name, None)
@@ -477,7 +477,7 @@ class SequenceTransformer(ClassifierMixin, BaseEstimator):
         labels = _check_labels(y, len(codes))
         tuned.classes_, target = np.unique(labels, return_inverse=True)
         if len(tuned.classes_) < 2:
-            raise ValueError(f"y contains only one class ({tuned.classes_[0]!r}); need at least 2")
+            raise ValueError(f"y contains only one class ({tuned.classes_.tolist()[0]!r}); need at least 2")
         seed = tuned._seed(tuned.random_state)
         torch.manual_seed(seed)
         tuned.module_["head"] = torch.nn.Linear(2 * tuned.d_model, len(tuned.classes_)).to(tuned.device)

@@ -8,12 +8,14 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from biomedkit._checks import check_binary, check_scores, check_X_y
+from biomedkit._checks import check_binary, check_int, check_scores, check_training_options, check_X_y
 from biomedkit._deprecation import keyword_only_after
 from biomedkit.fairness._groups import check_groups
 from biomedkit.fairness.curves import group_curves
@@ -93,13 +95,21 @@ class AdversarialDebiasingClassifier(ClassifierMixin, BaseEstimator):
     learning_rate : float, default=0.01
     adversary_steps : int, default=5
         Adversary updates per predictor update.
-    random_state : int, default=0
+    random_state : int or None, default=0
+        Seeds the weights (``torch.manual_seed`` inside fit); None gives a fresh seed each fit.
+    device : str, default="cpu"
+        "cpu", "cuda" or "mps"; results come back as numpy arrays.
+
+    Examples
+    --------
+    >>> model = bk.fairness.AdversarialDebiasingClassifier(alpha=2.0, epochs=200)      # doctest: +SKIP
+    >>> model.fit(X_train, y_train, sensitive_features=groups_train)                 # doctest: +SKIP
     """
 
     @keyword_only_after(1)
     def __init__(self, *, alpha: float = 1.0, constraint: str = "demographic_parity", hidden: int = 16,
                  epochs: int = 300, learning_rate: float = 0.01, adversary_steps: int = 5,
-                 random_state: int = 0):
+                 random_state: int | None = 0, device: str = "cpu"):
         self.alpha = alpha
         self.adversary_steps = adversary_steps
         self.constraint = constraint
@@ -107,27 +117,39 @@ class AdversarialDebiasingClassifier(ClassifierMixin, BaseEstimator):
         self.epochs = epochs
         self.learning_rate = learning_rate
         self.random_state = random_state
+        self.device = device
+
+    def _check_params(self) -> None:
+        if self.constraint not in ("demographic_parity", "equalized_odds"):
+            raise ValueError("constraint must be 'demographic_parity' or 'equalized_odds'; "
+                             f"got {self.constraint!r}")
+        alpha = self.alpha
+        if not isinstance(alpha, numbers.Real) or isinstance(alpha, bool) or not np.isfinite(alpha) or alpha < 0:
+            raise ValueError(f"alpha must be a finite number >= 0, e.g. 1.0; got {alpha!r}")
+        check_int(self.hidden, "hidden", 1)
+        check_int(self.adversary_steps, "adversary_steps", 1)
+        check_training_options(epochs=self.epochs, learning_rate=self.learning_rate,
+                               random_state=self.random_state, device=self.device)
 
     def fit(self, X, y, *, sensitive_features):
         import torch
 
-        if self.constraint not in ("demographic_parity", "equalized_odds"):
-            raise ValueError("constraint must be 'demographic_parity' or 'equalized_odds'; "
-                             f"got {self.constraint!r}")
-        if not np.isfinite(self.alpha) or self.alpha < 0:
-            raise ValueError(f"alpha must be a finite number >= 0; got {self.alpha!r}")
+        self._check_params()
         yy = check_X_y(X, y, binary=True)
         X = self._check_X(X, fitting=True)
         g = check_groups(sensitive_features, yy.size, "sensitive_features", n_name="y")
         self.classes_ = np.array([0, 1])
-        torch.manual_seed(self.random_state)
-        xt, yt = torch.tensor(X), torch.tensor(yy, dtype=torch.float32)
-        gt = torch.tensor(np.asarray(g.codes), dtype=torch.long)
+        seed = (int(np.random.default_rng().integers(2**31 - 1)) if self.random_state is None
+                else int(self.random_state))
+        torch.manual_seed(seed)
+        dev = self.device
+        xt, yt = torch.tensor(X, device=dev), torch.tensor(yy, dtype=torch.float32, device=dev)
+        gt = torch.tensor(np.asarray(g.codes), dtype=torch.long, device=dev)
         self.predictor_ = torch.nn.Sequential(torch.nn.Linear(X.shape[1], self.hidden),
-                                              torch.nn.ReLU(), torch.nn.Linear(self.hidden, 1))
+                                              torch.nn.ReLU(), torch.nn.Linear(self.hidden, 1)).to(dev)
         n_in = 2 if self.constraint == "equalized_odds" else 1
         adversary = torch.nn.Sequential(torch.nn.Linear(n_in, 8), torch.nn.ReLU(),
-                                        torch.nn.Linear(8, len(g.categories)))
+                                        torch.nn.Linear(8, len(g.categories))).to(dev)
         opt_p = torch.optim.Adam(self.predictor_.parameters(), lr=self.learning_rate)
         opt_a = torch.optim.Adam(adversary.parameters(), lr=5 * self.learning_rate)
         bce, ce = torch.nn.BCEWithLogitsLoss(), torch.nn.CrossEntropyLoss()
@@ -166,8 +188,9 @@ class AdversarialDebiasingClassifier(ClassifierMixin, BaseEstimator):
         import torch
 
         check_is_fitted(self, "predictor_")
+        device = next(self.predictor_.parameters()).device
         with torch.no_grad():
-            p = torch.sigmoid(self.predictor_(torch.tensor(self._check_X(X)))[:, 0]).numpy()
+            p = torch.sigmoid(self.predictor_(torch.tensor(self._check_X(X), device=device))[:, 0]).cpu().numpy()
         return np.c_[1 - p, p].astype(float)
 
     def predict(self, X):

@@ -171,7 +171,7 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
         labels = _check_labels(y, len(X))
         self.classes_, codes = np.unique(labels, return_inverse=True)
         if len(self.classes_) < 2:
-            raise ValueError(f"y contains only one class ({self.classes_[0]!r}); need at least 2")
+            raise ValueError(f"y contains only one class ({self.classes_.tolist()[0]!r}); need at least 2")
         seed = (int(np.random.default_rng().integers(2**31 - 1)) if self.random_state is None
                 else int(self.random_state))
         generator = torch.Generator().manual_seed(seed)

@@ -69,6 +69,8 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
     random_state : int, RandomState or None, default=None
         Seeds the weight initialisation, the validation split and the shuffling.
         The same integer gives the same model (PyTorch's CPU operations are deterministic).
+    device : str, default="cpu"
+        Where the network trains: "cpu", "cuda" or "mps"; results come back as numpy arrays.
 
     Attributes
     ----------
@@ -104,7 +106,8 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, *, hidden_layer_sizes: tuple[int, ...] = (32, 16), alpha: float = 1e-4,
                  learning_rate: float = 1e-3, batch_size: int = 128, max_epochs: int = 200,
                  early_stopping: bool = True, validation_fraction: float = 0.1,
-                 patience: int = 10, random_state: int | np.random.RandomState | None = None):
+                 patience: int = 10, random_state: int | np.random.RandomState | None = None,
+                 device: str = "cpu"):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.alpha = alpha
         self.learning_rate = learning_rate
@@ -114,12 +117,13 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.random_state = random_state
+        self.device = device
 
     def _check_params(self) -> tuple[int, ...]:
         sizes = self.hidden_layer_sizes
         hidden = (sizes,) if isinstance(sizes, numbers.Integral) else tuple(sizes)
         # random_state may also be a RandomState here (scikit-learn's convention), so it is not passed
-        check_training_options(batch_size=self.batch_size, learning_rate=self.learning_rate)
+        check_training_options(batch_size=self.batch_size, learning_rate=self.learning_rate, device=self.device)
         counts = {"max_epochs": self.max_epochs, "patience": self.patience,
                   **{f"hidden_layer_sizes[{i}]": units for i, units in enumerate(hidden)}}
         for name, value in counts.items():
@@ -145,10 +149,11 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
         if (self.early_stopping and np.bincount(y).min() >= 2
                 and len(self.classes_) <= n_val <= len(y) - len(self.classes_)):
             X, X_val, y, y_val = train_test_split(X, y, test_size=n_val, stratify=y, random_state=seed)
-            X_val, y_val = torch.tensor(X_val), torch.tensor(y_val)
-        X, y = torch.tensor(X), torch.tensor(y)
+            X_val, y_val = torch.tensor(X_val, device=self.device), torch.tensor(y_val, device=self.device)
+        X, y = torch.tensor(X, device=self.device), torch.tensor(y, device=self.device)
 
-        self.module_ = _build_module(X.shape[1], hidden, len(self.classes_), gen)
+        # the weights are drawn on the CPU (from gen), so a GPU starts from the same network
+        self.module_ = _build_module(X.shape[1], hidden, len(self.classes_), gen).to(self.device)
         weights = [p for name, p in self.module_.named_parameters() if name.endswith("weight")]
         biases = [p for name, p in self.module_.named_parameters() if name.endswith("bias")]
         groups = [{"params": weights, "weight_decay": self.alpha}, {"params": biases, "weight_decay": 0.0}]
@@ -161,6 +166,7 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
             self.module_.train()
             total = 0.0
             for batch in torch.randperm(len(y), generator=gen).split(self.batch_size):
+                batch = batch.to(self.device)
                 optimizer.zero_grad()
                 loss = loss_fn(self.module_(X[batch]), y[batch])
                 loss.backward()
@@ -190,8 +196,9 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
 
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float32, reset=False)
+        device = next(self.module_.parameters()).device
         with torch.no_grad():
-            return self.module_(torch.tensor(X)).numpy().astype(np.float64)
+            return self.module_(torch.tensor(X, device=device)).cpu().numpy().astype(np.float64)
 
     def predict_proba(self, X) -> np.ndarray:
         """Probability of each class in ``classes_``, shape (n_samples, n_classes)."""

@@ -28,7 +28,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from biomedkit._checks import check_int, check_random_state
+from biomedkit._checks import check_int, check_random_state, check_training_options
 from biomedkit._estimators import classifier_fit_inputs
 from biomedkit._progress import progress
 
@@ -46,6 +46,14 @@ def _check_positive(value, name: str, *, allow_none: bool = False):
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a positive, finite number; got {value!r}")
     return float(value)
+
+
+def _device_name(device):
+    """A ``torch.device`` as its name (documented as accepted), anything else as given, for
+    :func:`~biomedkit._checks.check_device` to check."""
+    import torch
+
+    return str(device) if isinstance(device, torch.device) else device
 
 
 def _build_network(n_in: int, hidden: tuple[int, ...], n_out: int, generator):
@@ -87,7 +95,7 @@ class DPMLPClassifier(ClassifierMixin, BaseEstimator):
     epochs : int, default=20
     batch_size : int, default=64
         The expected batch size (DP batches are Poisson samples of this mean size).
-    learning_rate : positive float, default=1e-2
+    learning_rate : float in (0, 10], default=1e-2
         Step size of Adam.
     alpha : float >= 0, default=0.0
         L2 penalty (weight decay) on all parameters.
@@ -95,6 +103,7 @@ class DPMLPClassifier(ClassifierMixin, BaseEstimator):
         Seeds the initial weights, the batches and the noise: the same int gives the same
         model on the same machine.
     device : str or torch.device, default="cpu"
+        "cpu", "cuda" or "mps"; results come back as numpy arrays.
 
     Attributes
     ----------
@@ -145,9 +154,10 @@ class DPMLPClassifier(ClassifierMixin, BaseEstimator):
         if not isinstance(self.delta, numbers.Real) or isinstance(self.delta, bool) or not 0 < self.delta < 1:
             raise ValueError(f"delta must be a number in (0, 1), well below 1 / n (e.g. 1e-5); got {self.delta!r}")
         _check_positive(self.max_grad_norm, "max_grad_norm")
-        _check_positive(self.learning_rate, "learning_rate")
-        check_int(self.epochs, "epochs", 1)
-        check_int(self.batch_size, "batch_size", 1)
+        check_training_options(epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate,
+                               device=_device_name(self.device))
+        # random_state may also be a Generator here, which the shared rule does not take
+        check_random_state(self.random_state)
         if not isinstance(self.alpha, numbers.Real) or isinstance(self.alpha, bool) or not self.alpha >= 0:
             raise ValueError(f"alpha must be a number >= 0; got {self.alpha!r}")
         return hidden
