@@ -95,8 +95,17 @@ def _fit_mlp(learning_rate):
     bk.models.TorchMLPClassifier(max_epochs=1, learning_rate=learning_rate).fit(FRAME, [0, 1, 0, 1])
 
 
+def _fit_private(learning_rate):
+    bk.privacy.DPMLPClassifier(epochs=1, learning_rate=learning_rate).fit(FRAME, [0, 1, 0, 1])
+
+
+def _fit_debiasing(learning_rate):
+    bk.fairness.AdversarialDebiasingClassifier(epochs=1, learning_rate=learning_rate).fit(
+        FRAME, [0, 1, 0, 1], sensitive_features=["A", "A", "B", "B"])
+
+
 @pytest.mark.parametrize("fit", [_fit_mpnn, _fit_sequence, _pretrain_sequence, _fit_fusion, _fit_physics,
-                                 _fit_cnn, _fit_mlp])
+                                 _fit_cnn, _fit_mlp, _fit_private, _fit_debiasing])
 @pytest.mark.parametrize("learning_rate", [0.0, -1e-3, 50.0])
 def test_every_network_refuses_a_bad_learning_rate_with_the_shared_message(fit, learning_rate):
     with pytest.raises(ValueError) as refused:
