@@ -10,9 +10,7 @@ computation run here in Python.
 
 from __future__ import annotations
 
-import json
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -20,20 +18,19 @@ import biomedkit as bk
 from biomedkit import _explore as ex
 from browser.harness import browser_page, server, shoot
 from browser.lab import ALL_DONE, errors, open_notebook, settings_dir
-from browser.test_explore_app_in_browser import COLUMNS, cohort, shown_table
+from browser.test_explore_app_in_browser import (
+    check_fairness_slider,
+    check_patient_risk,
+    cohort,
+    downloaded_card,
+    hook,
+)
 from conftest import ROOT, marimo_export
 
 APP = ROOT / "notebooks" / "apps" / "explore.py"
 WAIT = 180_000  # ms: a busy 2-core machine
 
 pytestmark = pytest.mark.browser
-
-
-def hook(page, testid: str) -> dict:
-    locator = page.locator(f"[data-testid={testid}]").first
-    locator.wait_for(state="attached", timeout=WAIT)
-    assert not locator.is_visible(), "the test hooks must stay out of the researcher's view"
-    return json.loads(locator.text_content())
 
 
 def run_from(page, marker: str) -> None:
@@ -83,41 +80,13 @@ def test_the_exported_app_in_jupyterlab(tmp_path):
         for name in ex.MODELS:
             assert shown["table"][name]["auc"] == pytest.approx(result.to_frame().loc[name, "auc"], abs=1e-9)
 
-        # The fairness explorer, live in Jupyter: the table under it is redrawn by Python.
-        explorer = page.locator("[data-testid=bk-fairness-explorer]").first
-        explorer.scroll_into_view_if_needed()
-        before = page.locator("[data-testid=bk-python-table]").first.text_content()
-        slider = explorer.locator("[data-testid=bk-threshold-global]")
-        slider.focus()
-        for _ in range(8):
-            slider.press("ArrowRight")
-        page.wait_for_function("(old) => { const e = document.querySelector('[data-testid=bk-python-table]');"
-                               " return e && e.textContent !== old; }", arg=before, timeout=WAIT)
-        browser_view, python_view = shown_table(explorer), hook(page, "bk-python-table")
-        ours = bk.fairness.group_curves(data.y, result.risks["logistic regression"], data.groups).at(
-            {g: v["threshold"] for g, v in python_view.items()})
-        assert sorted(browser_view) == sorted(python_view) == ["F", "M"]
-        for group, metrics in browser_view.items():
-            for m in COLUMNS:
-                assert metrics[m] == pytest.approx(python_view[group][m], abs=6e-4), (group, m)
-                assert python_view[group][m] == pytest.approx(ours.loc[group, m], abs=1e-9), (group, m)
+        # The explorers, live in Jupyter: the table under the fairness explorer is redrawn by Python.
+        check_fairness_slider(page, data, result, ["F", "M"])
         shoot(page, tmp_path, "jupyter-fairness")
-
-        # The explanation explorer: the patient's risk is its out-of-fold risk.
-        explanation = page.locator("[data-testid=bk-explanation-explorer]").first
-        explanation.scroll_into_view_if_needed()
-        patient = page.locator("[data-testid=bk-python-patient]").first.text_content()
-        shown_risk = float(explanation.locator("[data-testid=bk-patient-risk]").inner_text())
-        assert shown_risk == pytest.approx(result.risks["logistic regression"][data.X.index.get_loc(patient)],
-                                           abs=6e-5)
+        check_patient_risk(page, data, result)
         shoot(page, tmp_path, "jupyter-explanations")
 
         # The model card, downloaded from its link.
-        lr = result.to_frame().loc["logistic regression"]
-        with page.expect_download(timeout=WAIT) as download:
-            page.get_by_role("link", name="Model card (Markdown)").first.click()
-        assert download.value.suggested_filename == "model_card.md"
-        card = Path(download.value.path()).read_text(encoding="utf-8")
-        assert f"- AUC {lr.auc:.3f} (95% CI {lr.auc_low:.3f} to {lr.auc_high:.3f})" in card
+        downloaded_card(page, result)
         assert errors(page) == []
     shutil.rmtree(work, ignore_errors=True)
