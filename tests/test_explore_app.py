@@ -379,7 +379,8 @@ def hooks(notebook) -> dict:
 def test_the_exported_notebook_runs_the_same_workflow_in_jupyter(tmp_path):
     from nbclient import NotebookClient
 
-    frame = cohort(400, seed=3)
+    hostile = "<img src=x onerror=alert(1)>"
+    frame = cohort(400, seed=3).rename(columns={"smoker": hostile})
     frame.to_csv(tmp_path / "my_cohort.csv", index=False)
     notebook = exported(tmp_path)
     choose(notebook, 'source.value = "A CSV on this computer"\npath.value = "my_cohort.csv"')
@@ -405,6 +406,9 @@ def test_the_exported_notebook_runs_the_same_workflow_in_jupyter(tmp_path):
     outputs = json.dumps([c.get("outputs", []) for c in notebook.cells])
     assert "FairnessExplorer" in outputs and "ExplanationExplorer" in outputs  # both explorers displayed
     assert "download='model_card.md'" in outputs and "download='validation_report.html'" in outputs
+    markup = [o.get("data", {}).get("text/html", "") for c in notebook.cells for o in c.get("outputs", [])]
+    assert not any(hostile in m for m in markup)  # a column name stays text in every HTML output
+    assert any(html.escape(hostile) in m for m in markup)
 
 
 def test_the_exported_notebook_stops_with_one_line_until_a_table_is_chosen(tmp_path):
