@@ -11,6 +11,11 @@ run unfolds the solutions again (:func:`unfold_solutions`), so every solution is
 
     python scripts/build_notebooks.py           # rebuild every notebook
     python scripts/build_notebooks.py --check   # fail if any notebook is stale
+    python scripts/build_notebooks.py lesson_sources/15_imaging.py   # only this lesson
+    python scripts/build_notebooks.py --check notebooks/15_imaging.ipynb
+
+Lessons named on the command line (by their source or their notebook) are the only ones built
+or checked; notebooks without a source are then not looked for.
 """
 
 from __future__ import annotations
@@ -81,24 +86,48 @@ def targets() -> list[tuple[Path, Path]]:
     return [(src, NOTEBOOKS / f"{src.stem}.ipynb") for src in sorted(SOURCES.glob("[0-9]*.py"))]
 
 
+def named_target(path: str) -> tuple[Path, Path]:
+    """The (source, notebook) pair of the lesson a command-line path names, by its source or
+    its notebook (which need not exist yet); ValueError for any other path."""
+    given = Path(path).resolve()
+    folders = {".py": SOURCES.resolve(), ".ipynb": NOTEBOOKS.resolve()}
+    if folders.get(given.suffix) != given.parent:
+        raise ValueError(f"{path} is not a lesson: name a lesson's source ({SOURCES.name}/NN_name.py) "
+                         f"or its notebook ({NOTEBOOKS.name}/NN_name.ipynb)")
+    lessons = {src.stem: (src, dst) for src, dst in targets()}
+    if given.stem not in lessons:
+        raise ValueError(f"{path} is not a lesson: there is no lesson source {SOURCES.name}/{given.stem}.py "
+                         "(a lesson's source is named NN_name.py)")
+    return lessons[given.stem]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check; write nothing")
+    parser.add_argument("lessons", nargs="*", metavar="LESSON",
+                        help="only these lessons: a source (lesson_sources/NN_name.py) or its notebook "
+                             "(notebooks/NN_name.ipynb); default: every lesson")
     args = parser.parse_args(argv)
+    try:
+        chosen = list(dict.fromkeys(named_target(path) for path in args.lessons))  # in order, once
+    except ValueError as error:
+        parser.error(str(error))  # exits with status 2
     stale = []
-    for src, dst in targets():
+    for src, dst in chosen or targets():
         text = build(src)
         if dst.exists() and dst.read_text() == text:
             continue
         stale.append(dst.name)
         if not args.check:
             dst.write_text(text)
-    orphans = {p.name for p in NOTEBOOKS.glob("[0-9]*.ipynb")} - {dst.name for _, dst in targets()}
+    orphans = set() if chosen else \
+        {p.name for p in NOTEBOOKS.glob("[0-9]*.ipynb")} - {dst.name for _, dst in targets()}
     if args.check and (stale or orphans):
         print(f"stale notebooks: {stale}; notebooks without a source: {sorted(orphans)}. "
-              "Run: python scripts/build_notebooks.py", file=sys.stderr)
+              f"Run: python scripts/build_notebooks.py {' '.join(args.lessons)}".rstrip(), file=sys.stderr)
         return 1
-    print(f"{'checked' if args.check else 'built'} {len(targets())} notebooks"
+    count = len(chosen or targets())
+    print(f"{'checked' if args.check else 'built'} {count} notebook{'s' * (count != 1)}"
           + (f"; rewrote {stale}" if stale and not args.check else ""))
     return 0
 

@@ -5,12 +5,14 @@
 #   bash scripts/offline.sh install  [folder]   # on each offline laptop (Linux x86_64, Python 3.11)
 #
 # `download` fills the folder (default: wheelhouse/ in the checkout) with the files the lock
-# pins, each checked against its hash, and the build backend (hatchling, with what it needs)
-# that installs biomedkit from the checkout. Copy the folder with this checkout to each laptop
-# (or a USB stick).
+# pins and those of the build backend's lock (hatchling, with what it needs, which builds
+# biomedkit from the checkout), each checked against its hash. Copy the folder with this
+# checkout to each laptop (or a USB stick).
 # `install` builds the learners' environment (scripts/learners_env.sh) from that folder alone:
-# no index is asked (PIP_NO_INDEX), so nothing is fetched, and every hash is checked again;
-# then `bash scripts/lab.sh` opens the lessons.
+# no index is asked (PIP_NO_INDEX), so nothing is fetched, and every hash is checked again,
+# the build backend's too: it is installed from its lock into the environment, and biomedkit is
+# built with it there (pip's build isolation would install it from the folder unchecked).
+# Then `bash scripts/lab.sh` opens the lessons.
 #
 # The lock's files are for Linux x86_64 and Python 3.11. Both commands stop on anything else
 # rather than fill the folder with another platform's files (download), or look for unpinned
@@ -23,12 +25,15 @@
 #                             passes a few entries of the real lock, to run both commands in
 #                             seconds; with such a partial lock `install` skips postBuild's
 #                             `pip check`, which only the whole lock can pass (learners_env.sh).
+#   BIOMEDKIT_BUILD_LOCK      the build backend's lock (default: binder/build-requirements.txt,
+#                             made with the lock by scripts/lock.sh)
 # A relative folder or lock is taken from the current directory.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 action="${1:-}"
 folder="$(realpath -m "${2:-$ROOT/wheelhouse}")"
 lock="$(realpath -m "${BIOMEDKIT_LOCK:-$ROOT/binder/requirements.txt}")"
+build_lock="$(realpath -m "${BIOMEDKIT_BUILD_LOCK:-$ROOT/binder/build-requirements.txt}")"
 PYTHON="${PYTHON:-python3}"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 cd "$ROOT"
@@ -40,7 +45,9 @@ platform_fits() {
 }
 this_machine() { echo "this is $(uname -sm) with $("$PYTHON" --version 2>&1 || echo "no working $PYTHON")"; }
 
-[ -f "$lock" ] || { echo "no lock at $lock" >&2; exit 1; }
+for file in "$lock" "$build_lock"; do
+    [ -f "$file" ] || { echo "no lock at $file" >&2; exit 1; }
+done
 case "$action" in
 download)
     platform_fits || {
@@ -51,7 +58,7 @@ download)
     }
     mkdir -p "$folder"
     "$PYTHON" -m pip download --require-hashes --no-deps -r "$lock" -d "$folder"
-    "$PYTHON" -m pip download -d "$folder" "hatchling>=1.24"   # builds biomedkit at install
+    "$PYTHON" -m pip download --require-hashes --no-deps -r "$build_lock" -d "$folder"
     echo "==> $folder holds $(ls "$folder" | wc -l) files; copy it with this checkout"
     ;;
 install)
@@ -62,7 +69,7 @@ install)
              "'bash scripts/lab.sh' where there is internet." >&2
         exit 1
     }
-    export PIP_NO_INDEX=1 PIP_FIND_LINKS="$folder" BIOMEDKIT_LOCK="$lock"
+    export PIP_NO_INDEX=1 PIP_FIND_LINKS="$folder" BIOMEDKIT_LOCK="$lock" BIOMEDKIT_BUILD_LOCK="$build_lock"
     source scripts/learners_env.sh
     echo "==> installed; open the lessons with: bash scripts/lab.sh"
     ;;

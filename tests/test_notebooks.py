@@ -41,6 +41,60 @@ def test_notebooks_are_built_from_their_sources():
     assert build_notebooks.main(["--check"]) == 0
 
 
+@pytest.fixture
+def two_lessons(tmp_path, monkeypatch):
+    """Copies of two lessons' sources in a scratch series, built, with the working directory
+    at its root: the real notebooks stay untouched."""
+    sources, notebooks = tmp_path / "lesson_sources", tmp_path / "notebooks"
+    sources.mkdir()
+    notebooks.mkdir()
+    names = ("00_welcome", "01_workflow")
+    for name in names:
+        (sources / f"{name}.py").write_text((ROOT / "lesson_sources" / f"{name}.py").read_text())
+    monkeypatch.setattr(build_notebooks, "SOURCES", sources)
+    monkeypatch.setattr(build_notebooks, "NOTEBOOKS", notebooks)
+    monkeypatch.chdir(tmp_path)
+    assert build_notebooks.main([]) == 0
+    return [(sources / f"{name}.py", notebooks / f"{name}.ipynb") for name in names]
+
+
+def test_build_writes_only_the_lesson_named_by_source_or_notebook(two_lessons, capsys):
+    (src0, nb0), (src1, nb1) = two_lessons
+    for src, nb in two_lessons:  # both stale: their sources changed
+        src.write_text(src.read_text() + "\n# %%\nprint('one more cell')\n")
+    before = nb1.read_text()
+    assert build_notebooks.main(["lesson_sources/00_welcome.py"]) == 0
+    assert nb0.read_text() == build_notebooks.build(src0) and "one more cell" in nb0.read_text()
+    assert nb1.read_text() == before, "a lesson not named is not rebuilt"
+    assert "built 1 notebook;" in capsys.readouterr().out
+    nb1.unlink()  # a lesson not built yet is named by the notebook it will have
+    assert build_notebooks.main([str(nb1)]) == 0
+    assert nb1.read_text() == build_notebooks.build(src1)
+
+
+def test_check_checks_only_the_named_lesson(two_lessons, capsys):
+    (src0, nb0), (src1, nb1) = two_lessons
+    nb1.write_text(nb1.read_text() + " ")  # stale
+    (nb0.parent / "99_orphan.ipynb").write_text(nb0.read_text())  # a notebook without a source
+    capsys.readouterr()
+    assert build_notebooks.main(["--check", "notebooks/00_welcome.ipynb", "lesson_sources/00_welcome.py"]) == 0
+    assert capsys.readouterr().out == "checked 1 notebook\n", "named twice, checked once"
+    assert build_notebooks.main(["--check", "notebooks/01_workflow.ipynb"]) == 1
+    assert "stale notebooks: ['01_workflow.ipynb']" in capsys.readouterr().err
+    assert build_notebooks.main(["--check"]) == 1  # without names: every lesson, and orphans
+    assert "['99_orphan.ipynb']" in capsys.readouterr().err
+    assert nb1.read_text().endswith(" "), "checking writes nothing"
+
+
+@pytest.mark.parametrize("path", ["README.md", "scripts/build_notebooks.py", "lesson_sources/99_none.py",
+                                  "notebooks/99_none.ipynb", "notebooks/00_welcome.py", "lesson_sources"])
+def test_a_path_that_is_not_a_lesson_is_refused(two_lessons, capsys, path):
+    with pytest.raises(SystemExit) as exit_:
+        build_notebooks.main(["--check", "lesson_sources/00_welcome.py", path])
+    assert exit_.value.code == 2
+    assert f"{path} is not a lesson" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_committed_notebook_has_no_outputs(path):
     for cell in _read(path).cells:
