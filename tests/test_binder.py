@@ -46,7 +46,10 @@ def test_binder_folder_has_the_recipe():
     assert (BINDER / "runtime.txt").read_text().strip() == "python-3.11"
     assert os.access(BINDER / "postBuild", os.X_OK)
     post = (BINDER / "postBuild").read_text()
-    assert "pip install --no-cache-dir --no-deps ." in post and "pip check" in post
+    assert "pip install --no-cache-dir --no-deps --no-build-isolation ." in post and "pip check" in post
+    # the build backend from its hashed lock, before biomedkit is built with it
+    backend = "pip install --no-cache-dir --require-hashes -r binder/build-requirements.txt"
+    assert backend in post and post.index(backend) < post.index("--no-build-isolation .")
 
 
 def test_lock_pins_every_package_with_a_hash_and_torch_for_the_cpu():
