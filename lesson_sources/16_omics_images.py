@@ -324,29 +324,37 @@ check_claim(sim_paired)
 # ## Part 3: where does the CNN look, and which genes are there?
 #
 # A saliency map (lesson 15) asks how much a class score moves per change of each pixel:
-# the absolute gradient of the network's output for that class. Here a pixel is one or a few
-# genes, so the map can be read back as genes: `to_image.map_to_features(map)` gives each gene
-# the value of its pixel. We compute, in each fold, the maps of the held-out samples for their
-# own subtype, read them back as genes, and average over the folds (each fold has its own
-# layout; the genes are what the folds share).
+# the absolute gradient of the network's output for that class (its logit, the score before
+# the softmax turns it into a probability). `bk.imaging.saliency_map(cnn, images, target=k)`
+# computes it for a fitted network. Here a pixel is one or a few genes, so the map can be
+# read back as genes: `to_image.map_to_features(map)` gives each gene the value of its pixel.
 #
-# PyTorch computes the gradient in a few lines: the images become a tensor that records what
-# is done to it, `backward()` runs the network backwards, and the gradient lands in `.grad`.
+# What the library does is a few lines of PyTorch, shown once below on five test images of
+# the first fold: the images become a tensor that records what is done to it, `backward()`
+# runs the network backwards from the summed score, and the gradient lands in `.grad`. The
+# library's map is the same.
 
 # %%
-def saliency(cnn, images, target):
-    """|d score / d pixel|: the gradient of the network's output for class ``target``."""
-    x = torch.tensor(images, device=DEVICE, requires_grad=True)
-    cnn.module_(x)[:, target].sum().backward()
-    return x.grad.abs()[:, 0].cpu().numpy()
+to_image_0, cnn_0, test_0 = sim_fitted[0]
+few = to_image_0.transform(X_sim.iloc[test_0[:5]])
+x = torch.tensor(few, device=DEVICE, requires_grad=True)
+cnn_0.module_(x)[:, 0].sum().backward()  # the output for class 0, summed over the images
+by_hand = x.grad.abs()[:, 0].cpu().numpy()  # |d score / d pixel| of the one channel
+print("largest difference from bk.imaging.saliency_map:",
+      np.abs(by_hand - bk.imaging.saliency_map(cnn_0, few, target=0)).max())
 
+# %% [markdown]
+# From here on the library computes the maps. In each fold, the maps of the held-out samples
+# for their own subtype, read back as genes, then averaged over the folds (each fold has its
+# own layout; the genes are what the folds share).
 
+# %%
 gene_saliency = {subtype: [] for subtype in range(3)}
 for to_image_k, cnn_k, test_k in sim_fitted:
     images_k = to_image_k.transform(X_sim.iloc[test_k])
     for subtype in range(3):
         mine = y_sim[test_k] == subtype
-        maps = saliency(cnn_k, images_k[mine], subtype)
+        maps = bk.imaging.saliency_map(cnn_k, images_k[mine], target=subtype)
         gene_saliency[subtype].append(to_image_k.map_to_features(maps).mean())
 gene_saliency = pd.DataFrame({s: pd.concat(v, axis=1).mean(axis=1) for s, v in gene_saliency.items()})
 gene_saliency.head()
@@ -357,7 +365,6 @@ gene_saliency.head()
 # pixels of its true genes.
 
 # %%
-to_image_0, cnn_0, test_0 = sim_fitted[0]
 subtype = 0
 mine = test_0[y_sim[test_0] == subtype]
 images_0 = to_image_0.transform(X_sim.iloc[mine])
@@ -365,7 +372,7 @@ where = to_image_0.layout_.loc[truth.de_genes[subtype]]
 fig, axes = plt.subplots(1, 2, figsize=(10, 5))
 axes[0].imshow(images_0[0, 0], cmap="magma", vmin=0, vmax=1)
 axes[0].set_title("a test sample of subtype 0")
-axes[1].imshow(saliency(cnn_0, images_0, subtype).mean(axis=0), cmap="viridis")
+axes[1].imshow(bk.imaging.saliency_map(cnn_0, images_0, target=subtype).mean(axis=0), cmap="viridis")
 axes[1].scatter(where["col"], where["row"], s=120, facecolors="none", edgecolors="red", linewidths=1.5)
 axes[1].set_title("mean saliency for subtype 0; red: its true genes")
 for ax in axes:
@@ -444,7 +451,7 @@ for cell_type, known in markers.items():
     per_fold = []
     for to_image_k, cnn_k, test_k in pbmc_fitted:
         mine = test_k[y_pbmc[test_k] == code]
-        maps = saliency(cnn_k, to_image_k.transform(X_pbmc.iloc[mine]), code)
+        maps = bk.imaging.saliency_map(cnn_k, to_image_k.transform(X_pbmc.iloc[mine]), target=code)
         per_fold.append(to_image_k.map_to_features(maps).mean())
     top = pd.concat(per_fold, axis=1).mean(axis=1).nlargest(15).index
     print(f"{cell_type}: {', '.join(top)}")
