@@ -418,7 +418,7 @@ def test_the_exported_notebook_stops_with_one_line_until_a_table_is_chosen(tmp_p
     notebook = exported(tmp_path)
     with pytest.raises(CellExecutionError) as stopped:
         NotebookClient(notebook, timeout=300, kernel_name="python3").execute(cwd=str(tmp_path))
-    assert stopped.value.ename == "Stopped" and "run this cell and the ones below it again" in stopped.value.evalue
+    assert stopped.value.ename == "Stopped" and "run it and every cell below it" in stopped.value.evalue
     ran = [c for c in notebook.cells if c.cell_type == "code" and c.execution_count]
     assert "ui.stop(table is None or not table.ok)" in ran[-1].source  # the roles' cell, the first to wait
     errors = [o for c in ran for o in c.outputs if o.output_type == "error"]

@@ -21,8 +21,9 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 
 _KINDS = {"info": "#1f6feb", "neutral": "#6e7781", "warn": "#bf8700", "danger": "#cf222e", "success": "#1a7f37"}
-_STOPPED = ("Stopped here: the cells below wait for the choices above. Make them, then run this "
-            "cell and the ones below it again (Run, then Run Selected Cell and All Below).")
+_STOPPED = ("Stopped here: the cells below wait for a choice above. Make it, then select the cell just "
+            "below the one that shows that choice, and run it and every cell below it (Run, then Run "
+            "Selected Cell and All Below).")
 
 
 def in_marimo() -> bool:

@@ -62,7 +62,7 @@ def _(mo):
     never leave it.
 
     Opened in Jupyter (from `marimo export ipynb`), the same cells run in order: make
-    each choice, then run the cells below it again. The explorers react in both.
+    each choice, then run the cells from the one just below it. The explorers react in both.
 
     This is exploration, not a finished model: the numbers are cross-validated within
     your table, and a model meant for use needs validation on data from elsewhere

@@ -56,7 +56,7 @@ def test_the_exported_app_in_jupyterlab(tmp_path):
         open_notebook(page, url, "explore.ipynb")
         # Run All with no table yet: one line says what to do, not a traceback.
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.get_by_text("Stopped here: the cells below wait for the choices above").first.wait_for(timeout=WAIT)
+        page.get_by_text("Stopped here: the cells below wait for a choice above").first.wait_for(timeout=WAIT)
         assert page.get_by_text("Traceback").count() == 0
 
         page.locator("[data-testid=bk-upload] input[type=file]").first.set_input_files(str(csv))
