@@ -623,3 +623,31 @@ def test_flips_and_turns_take_any_channels_but_stain_jitter_needs_colour():
     model = bk.imaging.PatchCNN(in_channels=1, channels=(2,), epochs=1, augment=bk.imaging.Augmentation(),
                                 random_state=0).fit(grey, y)
     assert model.predict_proba(grey).shape == (16, 2)
+
+
+# ---------------------------------------------------------------- image size of a fitted PatchCNN
+
+@pytest.mark.parametrize("pooling", ["flatten", "average"])
+def test_maps_refuse_another_size_as_predict_proba_does(pooling):
+    """The maps take the images that the fitted network's predict_proba takes. With
+    ``pooling="flatten"`` another size used to reach torch and fail there with a shape error;
+    predict_proba refuses another size whatever the pooling, and so do the maps."""
+    images, y = _channel_images(1, n=16, size=16)
+    model = bk.imaging.PatchCNN(in_channels=1, channels=(2,), epochs=1, pooling=pooling,
+                                random_state=0).fit(images, y)
+    other = _channel_images(1, n=3, size=12)[0]
+    message = r"images have shape \(1, 12, 12\) per image but the network was trained on \(1, 16, 16\)"
+    with pytest.raises(ValueError, match=message):
+        model.predict_proba(other)
+    for explain in (bk.imaging.saliency_map, bk.imaging.grad_cam):
+        with pytest.raises(ValueError, match=message):
+            explain(model, other)
+        assert explain(model, images[:3]).shape == (3, 16, 16)  # the training size still works
+    if pooling == "average":
+        # the network itself takes any size: passed as a torch module, it is explained at 12 x 12
+        module = model.module_
+        assert bk.imaging.saliency_map(module, other).shape == (3, 12, 12)
+        assert bk.imaging.grad_cam(module, other, layer=module.features).shape == (3, 12, 12)
+    else:
+        with pytest.raises(RuntimeError):  # the torch error the check stands in front of
+            bk.imaging.saliency_map(model.module_, other)

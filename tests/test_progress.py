@@ -207,3 +207,18 @@ def test_bootstrap_optimism_shows_a_bar_and_gives_the_same_numbers(monkeypatch):
     loud = run()
     assert made == ["bootstrap_optimism"]
     assert quiet.replicates.equals(loud.replicates)
+
+
+def test_adversarial_debiasing_shows_its_epochs(bars):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3)).astype(np.float32)
+    g = rng.integers(0, 2, 120)
+    y = (X[:, 0] + 0.5 * g + rng.normal(size=120) > 0).astype(int)
+
+    def run():
+        return bk.fairness.AdversarialDebiasingClassifier(alpha=1.0, epochs=30, random_state=0).fit(
+            X, y, sensitive_features=g)
+
+    off, on = off_then_on(bars, run)
+    np.testing.assert_array_equal(on.predict_proba(X), off.predict_proba(X))
+    assert_one_full_bar(bars, "AdversarialDebiasingClassifier epochs", 30)

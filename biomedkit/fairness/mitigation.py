@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from biomedkit._checks import check_binary, check_int, check_scores, check_training_options, check_X_y
 from biomedkit._deprecation import keyword_only_after
+from biomedkit._progress import progress
 from biomedkit.fairness._groups import check_groups
 from biomedkit.fairness.curves import group_curves
 
@@ -84,6 +85,8 @@ class AdversarialDebiasingClassifier(ClassifierMixin, BaseEstimator):
     adversary's loss; the adversary sees the predictor's logit (and, for
     ``constraint="equalized_odds"``, the true label too) and predicts the group.
     With ``alpha=0`` it is a plain network. Full-batch Adam; inputs should be scaled.
+    While it trains, a progress bar counts the epochs (``bk.show_progress(False)`` turns
+    the bars off).
 
     Parameters
     ----------
@@ -157,7 +160,7 @@ class AdversarialDebiasingClassifier(ClassifierMixin, BaseEstimator):
         def adversary_input(logit):
             return torch.stack([logit, yt], dim=1) if n_in == 2 else logit[:, None]
 
-        for _ in range(self.epochs):
+        for _ in progress(range(self.epochs), desc="AdversarialDebiasingClassifier epochs"):
             logit = self.predictor_(xt)[:, 0]
             # 1) the adversary learns to recover the group from the (frozen) predictor;
             #    a few steps keep it near its best, so that fooling it means hiding the

@@ -228,7 +228,7 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
         if unknown.size:
             raise ValueError(f"y holds labels the network was not trained on: {unknown[:5].tolist()}; "
                              f"the classes are {self.classes_.tolist()}")
-        self._check_shape(X, "images")
+        check_image_shape(X, self.image_shape_, "images")
         codes = np.searchsorted(self.classes_, labels)
         seed = (int(np.random.default_rng().integers(2**31 - 2)) if tuned.random_state is None
                 else int(tuned.random_state))
@@ -279,18 +279,13 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
         if not hasattr(self, "module_"):
             raise ValueError("this PatchCNN is not fitted yet: call fit(images, y) first")
 
-    def _check_shape(self, X: np.ndarray, name: str) -> None:
-        if X.shape[1:] != self.image_shape_:
-            raise ValueError(f"{name} have shape {X.shape[1:]} per image but the network was trained on "
-                             f"{self.image_shape_}; pass patches of the training size")
-
     def logits(self, images, *, batch_size: int = 512) -> np.ndarray:
         """The network's raw outputs (n, n_classes), before the softmax."""
         import torch
 
         self._check_fitted()
         X = check_images(images, channels=self.in_channels)
-        self._check_shape(X, "images")
+        check_image_shape(X, self.image_shape_, "images")
         batch_size = check_int(batch_size, "batch_size", 1)
         out = []
         with torch.no_grad():
@@ -308,6 +303,15 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
     def predict(self, images) -> np.ndarray:
         """The most probable class of each image."""
         return self.classes_[np.argmax(self.logits(images), axis=1)]
+
+
+def check_image_shape(X: np.ndarray, shape: tuple[int, ...], name: str = "images") -> None:
+    """Refuse a batch ``X`` (from :func:`check_images`) whose images are not ``shape``, the
+    (channels, height, width) a network was trained on. One check for the network's
+    predictions and for the maps that explain them, so that both refuse the same images."""
+    if X.shape[1:] != tuple(shape):
+        raise ValueError(f"{name} have shape {X.shape[1:]} per image but the network was trained on "
+                         f"{tuple(shape)}; pass patches of the training size")
 
 
 def _check_labels(y, n: int) -> np.ndarray:

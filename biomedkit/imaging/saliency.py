@@ -15,6 +15,7 @@ import pandas as pd
 
 from biomedkit._checks import check_int, check_level
 from biomedkit.imaging._images import check_images, check_maps
+from biomedkit.imaging.cnn import check_image_shape
 
 
 def _network(model, layer=None):
@@ -63,8 +64,14 @@ def _score(output, target: int):
     return output[:, target]
 
 
-def _inputs(images, batch_size, channels):
-    X = check_images(images, channels=channels)
+def _inputs(model, module, images, batch_size):
+    """The images as the network takes them: its channels and, for a fitted PatchCNN, the
+    size it was trained on (as its ``predict_proba`` requires; a flattening network would
+    otherwise fail inside torch with a shape error)."""
+    X = check_images(images, channels=_in_channels(model, module))
+    shape = getattr(model, "image_shape_", None) if module is not model else None
+    if shape is not None:
+        check_image_shape(X, shape, "images")
     return X, check_int(batch_size, "batch_size", 1)
 
 
@@ -84,7 +91,9 @@ def saliency_map(model, images, *, target: int = 1, batch_size: int = 256) -> np
     images : ndarray
         (n, channels, height, width), uint8 or float in [0, 1], with the channels the network
         takes: a PatchCNN's ``in_channels`` (3 for colour, 1 for grey), or the first
-        convolution's ``in_channels`` for another network (any count if it has none).
+        convolution's ``in_channels`` for another network (any count if it has none). A
+        fitted PatchCNN also needs the height and width it was trained on, as its
+        ``predict_proba`` does.
     target : int, default=1
         The class whose score is explained (1: tumour, for 0/1 labels).
     batch_size : int, default=256
@@ -101,7 +110,7 @@ def saliency_map(model, images, *, target: int = 1, batch_size: int = 256) -> np
 
     target = check_int(target, "target", 0)
     module, device = _network(model)
-    X, batch_size = _inputs(images, batch_size, _in_channels(model, module))
+    X, batch_size = _inputs(model, module, images, batch_size)
     was_training = module.training
     module.eval()
     out = []
@@ -130,9 +139,10 @@ def grad_cam(model, images, *, target: int = 1, layer=None, normalize: bool = Fa
         A fitted PatchCNN (its last convolution block, ``module_.features``, is used unless
         ``layer`` says otherwise), or a network with ``layer`` given.
     images : ndarray
-        (n, channels, height, width), uint8 or float in [0, 1], with the channels the network
-        takes (as for :func:`saliency_map`). Whatever the channel count, the map is one value
-        per pixel: it is computed on the layer's feature maps.
+        (n, channels, height, width), uint8 or float in [0, 1], with the channels (and, for a
+        PatchCNN, the size) the network takes, as for :func:`saliency_map`. Whatever the
+        channel count, the map is one value per pixel: it is computed on the layer's feature
+        maps.
     target : int, default=1
         The class whose score is explained.
     layer : torch.nn.Module, optional
@@ -160,7 +170,7 @@ def grad_cam(model, images, *, target: int = 1, layer=None, normalize: bool = Fa
                              "convolutional layer to explain, e.g. layer=network.conv2")
         layer = model.module_.features
     module, device = _network(model, layer)
-    X, batch_size = _inputs(images, batch_size, _in_channels(model, module))
+    X, batch_size = _inputs(model, module, images, batch_size)
     captured = {}
     hook = layer.register_forward_hook(lambda mod, args, output: captured.__setitem__("A", output))
     was_training = module.training
