@@ -476,13 +476,26 @@ def test_plot_options_passed_by_position_still_work_with_a_warning(booster, coho
 
 
 def test_uses_background_is_false_only_for_path_dependent_trees(booster, forest, numeric, cohort):
-    from biomedkit.explain._explain import uses_background
-
+    uses_background = bk.explain.uses_background
     X, y = numeric
     lr = LogisticRegression(max_iter=1000).fit(X, y)
     assert not uses_background(booster, cohort[0]) and not uses_background(forest, X)
-    assert uses_background(lr, X) and uses_background(forest, X, "permutation")
+    assert uses_background(lr, X) and uses_background(forest, X, method="permutation")
     assert uses_background(one_hot_pipeline(*cohort), cohort[0])
     # and each answer is what explain does: a background kept, or none
     assert bk.explain.explain(forest, X.iloc[:3]).background is None
     assert bk.explain.explain(lr, X.iloc[:3], X.iloc[3:30]).background is not None
+
+
+def test_uses_background_checks_its_arguments(forest, numeric):
+    from sklearn.exceptions import NotFittedError
+
+    X, _ = numeric
+    with pytest.raises(NotFittedError):
+        bk.explain.uses_background(LogisticRegression(), X)
+    with pytest.raises(ValueError, match="method"):
+        bk.explain.uses_background(forest, X, method="tree")
+    with pytest.raises(ValueError):
+        bk.explain.uses_background(forest, X.drop(columns=X.columns[0]))
+    with pytest.raises(TypeError):
+        bk.explain.uses_background(forest, X, "permutation")  # method is keyword-only

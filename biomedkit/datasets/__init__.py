@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+# get_card is public to the library, not to learners (they read a card with load(name).card or
+# catalog(), hence not in __all__): the simulators find their cards through it.
 from biomedkit.datasets._cards import FIELDS, all_cards, get_card
 from biomedkit.datasets._convert import model_ready
 from biomedkit.datasets._dataset import Dataset

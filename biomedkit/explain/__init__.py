@@ -13,7 +13,7 @@ Examples
 >>> bk.explain.permutation_importance(model, X_test, y_test, random_state=0)  # doctest: +SKIP
 """
 
-from biomedkit.explain._explain import explain
+from biomedkit.explain._explain import explain, uses_background
 from biomedkit.explain._explanation import Explanation
 from biomedkit.explain.dependence import DependenceCurves, partial_dependence
 from biomedkit.explain.importance import impurity_importance, permutation_importance
@@ -28,4 +28,4 @@ from biomedkit.explain.plots import (
 
 __all__ = ["DependenceCurves", "Explanation", "Interactions", "explain", "impurity_importance",
            "interaction_values", "partial_dependence", "permutation_importance", "plot_dependence",
-           "plot_importance", "plot_partial_dependence", "plot_summary", "plot_waterfall"]
+           "plot_importance", "plot_partial_dependence", "plot_summary", "plot_waterfall", "uses_background"]

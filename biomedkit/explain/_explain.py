@@ -6,16 +6,9 @@ import numpy as np
 import pandas as pd
 
 from biomedkit._checks import check_int, int_seed
+from biomedkit._estimators import as_frame, check_fitted, is_xgboost
 from biomedkit.explain._explanation import Explanation
-from biomedkit.explain._inputs import (
-    as_frame,
-    check_fitted,
-    check_nan_accepted,
-    check_output_index,
-    is_xgboost,
-    numbers_from_text,
-    sample_rows,
-)
+from biomedkit.explain._inputs import check_nan_accepted, check_output_index, numbers_from_text, sample_rows
 from biomedkit.explain._pipeline import final_kind
 
 
@@ -35,12 +28,41 @@ def choose_method(model, X: pd.DataFrame) -> str:
     return "permutation"
 
 
-def uses_background(model, X: pd.DataFrame, method: str = "auto") -> bool:
-    """Whether ``explain`` compares the rows with background rows for this model: every
-    method but path-dependent TreeSHAP (xgboost and bare scikit-learn trees), which weighs
-    each split by the training rows that reached it. A Pipeline ending in trees counts as
-    using one: it may fall back to the permutation method."""
-    if method == "permutation":
+def _check_method(method) -> str:
+    if method not in ("auto", "permutation"):
+        raise ValueError(f"method must be 'auto' or 'permutation'; got {method!r}")
+    return method
+
+
+def uses_background(model, X, *, method: str = "auto") -> bool:
+    """Whether :func:`explain` compares the rows of ``X`` with background rows for this model.
+
+    Every method does but path-dependent TreeSHAP (xgboost and bare scikit-learn trees),
+    which weighs each split by the training rows that reached it: for those models the
+    ``background`` argument of :func:`explain` changes nothing. A Pipeline ending in trees
+    counts as using one: it may fall back to the permutation method.
+
+    Parameters
+    ----------
+    model : fitted estimator
+        As for :func:`explain`.
+    X : DataFrame or 2-d array
+        The rows to explain, with the model's features.
+    method : {"auto", "permutation"}, default="auto"
+        As for :func:`explain`; "permutation" always uses a background.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> bk.explain.uses_background(xgb_model, X_test)                   # doctest: +SKIP
+    False
+    """
+    check_fitted(model)
+    X = as_frame(X, model)
+    if _check_method(method) == "permutation":
         return True
     return choose_method(model, numbers_from_text(X, model)) not in ("xgboost", "tree")
 
@@ -143,8 +165,7 @@ def explain(model, X, background=None, *, output_index: int | None = None, max_b
     max_background = check_int(max_background, "max_background", 1)
     n_permutations = check_int(n_permutations, "n_permutations", 1)
     seed = int_seed(random_state)
-    if method not in ("auto", "permutation"):
-        raise ValueError(f"method must be 'auto' or 'permutation'; got {method!r}")
+    _check_method(method)
     options = {"output_index": output_index, "max_background": max_background,
                "n_permutations": n_permutations, "random_state": seed, "method": method}
     chosen = "permutation" if method == "permutation" else choose_method(model, X)

@@ -13,7 +13,8 @@ import json
 import numpy as np
 import pandas as pd
 
-from biomedkit.explain._inputs import booster_of, pick_output
+from biomedkit._estimators import booster_of
+from biomedkit.explain._inputs import pick_output
 
 # Objectives whose margin is the log-odds of the event.
 LOGIT_OBJECTIVES = {"binary:logistic", "binary:logitraw", "reg:logistic"}

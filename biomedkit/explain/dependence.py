@@ -9,7 +9,8 @@ import pandas as pd
 
 from biomedkit._checks import check_int
 from biomedkit._deprecation import keyword_only_after
-from biomedkit.explain._inputs import as_frame, check_fitted, check_output_index, is_classifier, sample_rows
+from biomedkit._estimators import as_frame, check_fitted
+from biomedkit.explain._inputs import check_output_index, is_classifier, sample_rows
 
 
 @dataclass(repr=False)

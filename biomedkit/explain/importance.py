@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from biomedkit._checks import check_int, check_labels_for_model
-from biomedkit.explain._inputs import as_frame, booster_of, check_fitted, check_nan_accepted, is_classifier, is_xgboost
+from biomedkit._estimators import as_frame, booster_of, check_fitted, is_xgboost
+from biomedkit.explain._inputs import check_nan_accepted, is_classifier
 
 INTERVALS = ("t", "percentile")
 

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from biomedkit._checks import check_int
-from biomedkit.explain._inputs import as_frame, check_fitted, check_nan_accepted, sample_rows
+from biomedkit._estimators import as_frame, check_fitted
+from biomedkit.explain._inputs import check_nan_accepted, sample_rows
 
 
 @dataclass(repr=False)

@@ -14,8 +14,7 @@ def intercept_for_prevalence(linear_predictor: np.ndarray, prevalence: float) ->
 
 def as_dataset(frame, truth, *, name: str, target: str, sites: str):
     """Wrap a simulated frame with its card, updated to the shape asked for."""
-    from biomedkit.datasets._cards import get_card
-    from biomedkit.datasets._dataset import Dataset
+    from biomedkit.datasets import Dataset, get_card
 
     card = get_card(name)
     card.update(rows=frame.shape[0], columns=frame.shape[1])

@@ -256,15 +256,15 @@ class ExplanationExplorer(Explorer):
         ...     model, X_test, X_train, random_state=0)                     # doctest: +SKIP
         """
         from biomedkit._checks import int_seed
-        from biomedkit.explain._explain import uses_background
-        from biomedkit.explain._inputs import as_frame, check_fitted
+        from biomedkit._estimators import as_frame, check_fitted
+        from biomedkit.explain import uses_background
 
         check_fitted(model)
         X = as_frame(X, model)
         _check_options(max_points, patient, len(X))
         seed = int_seed(random_state)  # one int for every explanation, drawn once from a Generator
         held_out = None
-        if background is None and uses_background(model, X, explain_options.get("method", "auto")):
+        if background is None and uses_background(model, X, method=explain_options.get("method", "auto")):
             held_out = _held_out(len(X), explain_options.get("max_background", 100), seed)
         source = _OnDemand(model, X, background, {**explain_options, "random_state": seed}, held_out)
         return cls(source, max_points=max_points, patient=patient, title=title, random_state=seed)
