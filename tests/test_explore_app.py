@@ -23,6 +23,7 @@ from biomedkit._explore import ui
 from conftest import ROOT, marimo_export
 
 APP = ROOT / "notebooks" / "apps" / "explore.py"
+MODEL = "logistic regression"
 
 
 def cohort(n: int = 300, seed: int = 0) -> pd.DataFrame:
@@ -322,6 +323,46 @@ def test_the_explained_rows_are_unseen_by_the_explained_model(fitted):
     assert ex.explanation_data(result, data.X)[1].index.equals(background.index)
 
 
+def test_temporal_split_puts_every_earlier_time_before_every_later_one():
+    times = pd.Series(pd.to_datetime(["2021-01-05", "2021-03-01", None, "2021-03-01", "2022-07-09", "2021-02-01",
+                                      "2023-01-01", "2022-01-01", "2021-06-30", "2020-12-31"] * 8))
+    block = np.array([1, 0, 0, 1, 1, 0, 0, 1, 0, 1])  # half the earlier and half the later rows are events
+    y = np.concatenate([block if k % 2 == 0 else 1 - block for k in range(8)])
+    split, messages = ex.temporal_split(times, y, fraction=0.5)
+    assert messages == [] and split.n_missing == 8
+    assert times[split.train].max() == split.cut < times[split.test].min()  # no time on both sides
+    assert not (split.train & split.test).any() and (split.train | split.test).sum() == 72
+    assert split.train.sum() == 40 and split.cut_text == "2021-03-01"  # the tie at the cut goes earlier
+    text, _ = ex.temporal_split(times.dt.strftime("%d/%m/%Y").where(times.notna()), y, fraction=0.5)
+    assert text is not None and (text.train == split.train).all()  # dates written as text read as dates
+    years, _ = ex.temporal_split(np.repeat([2019.0, 2020, 2021, 2022], 20), np.tile([0, 1], 40), fraction=0.5)
+    assert years.cut_text == "2020" and years.train.sum() == 40
+
+
+def test_temporal_split_says_why_when_a_side_lacks_events():
+    y = np.r_[np.zeros(30, int), np.ones(10, int)]  # every event in the last quarter of time
+    split, messages = ex.temporal_split(np.arange(40), y, fraction=0.7)
+    assert split is None and "the earlier rows have 0 events" in messages[0].text
+
+
+def test_temporal_validation_is_a_fit_on_the_earlier_rows(fitted):
+    from sklearn.base import clone
+    from sklearn.metrics import roc_auc_score
+
+    data, _, _ = fitted
+    times = np.arange(len(data.y))[::-1]  # the last rows are the earliest
+    result, messages = ex.temporal_validation(data.X, data.y, times)
+    assert messages == [] and result.split.train.sum() == 280 and result.split.test.sum() == 120
+    for name, estimator in ex.baseline_models().items():
+        model = clone(estimator).fit(data.X[result.split.train], data.y[result.split.train])
+        risk = model.predict_proba(data.X[result.split.test])[:, 1]
+        np.testing.assert_allclose(result.risks[name], risk, rtol=1e-6, atol=1e-9)
+        assert result.to_frame().loc[name, "auc"] == pytest.approx(
+            roc_auc_score(data.y[result.split.test], risk), abs=1e-9)
+    assert result.to_frame().loc[MODEL, "o_e"] == pytest.approx(
+        data.y[result.split.test].sum() / result.risks[MODEL].sum())
+
+
 def test_fit_baselines_checks_its_arguments(fitted):
     data, _, _ = fitted
     with pytest.raises(TypeError, match="X must be a pandas DataFrame"):
@@ -399,6 +440,10 @@ def test_the_exported_notebook_runs_the_same_workflow_in_jupyter(tmp_path):
     for model, row in shown["bk-python-baselines"]["table"].items():
         assert row["auc"] == pytest.approx(reference.loc[model, "auc"], abs=1e-12)
         assert row["auc_low"] == pytest.approx(reference.loc[model, "auc_low"], abs=1e-12)
+    temporal, _ = ex.temporal_validation(data.X, data.y, data.times)  # the admission dates split the rows
+    assert shown["bk-python-temporal"]["n_test"] == temporal.split.test.sum() > 0
+    for model, row in shown["bk-python-temporal"]["table"].items():
+        assert row["auc"] == pytest.approx(temporal.to_frame().loc[model, "auc"], abs=1e-12)
     card = shown["bk-python-card"]
     lr = reference.loc["logistic regression"]
     assert card["model"] == "logistic regression"
@@ -409,6 +454,21 @@ def test_the_exported_notebook_runs_the_same_workflow_in_jupyter(tmp_path):
     markup = [o.get("data", {}).get("text/html", "") for c in notebook.cells for o in c.get("outputs", [])]
     assert not any(hostile in m for m in markup)  # a column name stays text in every HTML output
     assert any(html.escape(hostile) in m for m in markup)
+
+
+def test_the_exported_notebook_runs_to_the_end_without_a_group_or_a_time(tmp_path):
+    from nbclient import NotebookClient
+
+    cohort(300, seed=5).drop(columns=["sex", "smoker", "admitted"]).to_csv(tmp_path / "plain.csv", index=False)
+    notebook = exported(tmp_path)
+    choose(notebook, 'source.value = "A CSV on this computer"\npath.value = "plain.csv"')
+    NotebookClient(notebook, timeout=600, kernel_name="python3").execute(cwd=str(tmp_path))  # no stop
+    shown = hooks(notebook)
+    assert shown["bk-python-audit"]["roles"]["group"] is None and shown["bk-python-audit"]["roles"]["time"] is None
+    assert "bk-python-temporal" not in shown and "bk-python-table" not in shown
+    outputs = json.dumps([c.get("outputs", []) for c in notebook.cells])
+    assert "Pick a group column" in outputs and "Pick a time column" in outputs
+    assert "ExplanationExplorer" in outputs and "bk-python-card" in outputs  # the sections after them ran
 
 
 def test_the_exported_notebook_stops_with_one_line_until_a_table_is_chosen(tmp_path):

@@ -13,6 +13,7 @@ The package, in the order the app uses it:
 - ``roles``: :func:`guess_roles`, :func:`check_target`, the columns to leave out.
 - ``data``: :func:`model_data` (sampling, model-ready features, 0/1 outcome), sites pooled.
 - ``baselines``: :func:`fit_baselines` and its :class:`BaselinesResult`.
+- ``temporal``: the baselines fitted on the earlier rows and validated on the later ones.
 - ``pages``: standalone HTML for the downloads.
 - ``ui``: the app's controls and outputs, marimo's under marimo and ipywidgets in Jupyter.
 
@@ -61,12 +62,15 @@ from biomedkit._explore.roles import (
     is_identifier,
 )
 from biomedkit._explore.tables import Message, Table, bundled_datasets, load_bundled, read_csv
+from biomedkit._explore.temporal import TemporalResult, TemporalSplit, temporal_split, temporal_validation
 
 __all__ = [
     "AUDIT_CELLS", "MAX_GROUPS", "MIN_CLASS", "MIN_SAMPLE_ROWS", "MISSING_LABEL", "MODELS",
     "MODEL_CELLS", "OTHER_SITES", "BaselinesResult", "CrossValidatedModel", "Message", "ModelData", "Roles",
-    "Table", "TargetCheck", "audit_leave_out", "baseline_models", "bundled_datasets", "check_roles",
+    "Table", "TargetCheck", "TemporalResult", "TemporalSplit", "audit_leave_out", "baseline_models",
+    "bundled_datasets", "check_roles",
     "check_target", "default_leave_out", "default_positive", "explanation_data", "fit_baselines",
     "guess_roles", "is_identifier", "labels", "load_bundled", "markdown_to_html", "model_data",
-    "pool_small_sites", "read_csv", "report_page", "report_thresholds", "sample_rows", "xgboost_names",
+    "pool_small_sites", "read_csv", "report_page", "report_thresholds", "sample_rows", "temporal_split",
+    "temporal_validation", "xgboost_names",
 ]

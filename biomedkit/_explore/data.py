@@ -56,7 +56,8 @@ def pool_small_sites(sites: np.ndarray, y: np.ndarray, *, min_count: int = MIN_C
 @dataclass
 class ModelData:
     """What the baselines are fitted on: ``X`` (model-ready), ``y`` (0/1), the group and
-    site labels of the same rows (or None), and how many labelled rows the table had."""
+    site labels of the same rows (or None), and how many labelled rows the table had; the
+    same rows' times (or None) for the temporal validation."""
 
     X: pd.DataFrame
     y: np.ndarray
@@ -65,6 +66,7 @@ class ModelData:
     n_labelled: int
     sampled: bool
     messages: list
+    times: np.ndarray | None = None
 
     def __repr__(self) -> str:
         sample = f", a random sample of {self.n_labelled} labelled rows" if self.sampled else ""
@@ -114,7 +116,8 @@ def model_data(frame: pd.DataFrame, roles: Roles, positive, *, leave_out=(), max
     y = (kept[roles.target] == positive).to_numpy().astype(int)
     groups = labels(kept[roles.group]) if roles.group is not None else None
     sites = labels(kept[roles.site]) if roles.site is not None else None
-    return ModelData(X, y, groups, sites, n_labelled, sampled, messages)
+    times = kept[roles.time].to_numpy() if roles.time is not None else None
+    return ModelData(X, y, groups, sites, n_labelled, sampled, messages, times)
 
 
 def xgboost_names(columns) -> dict:

@@ -291,6 +291,42 @@ def _(baselines, ex, pd, ui):
 
 
 @app.cell
+def _(baselines, ex, mdata, pd, roles, ui):
+    # Later patients: each baseline fitted on the earlier rows, validated on the later ones. An
+    # optional section: a message instead of a stop, so that in Jupyter Run All goes on.
+    temporal, _notes = None, []
+    if mdata.times is None:
+        _notes = [ex.Message("info", "Pick a time column (a date or a year) above to validate the baselines "
+                                     "on the later rows too.")]
+    else:
+        with ui.spinner("Fitting on the earlier rows…"):
+            temporal, _notes = ex.temporal_validation(mdata.X, mdata.y, mdata.times)
+    _shown = []
+    if temporal is not None:
+        _t, _cv = temporal.to_frame(), baselines.to_frame()
+        _table = pd.DataFrame({
+            "AUC on the later rows (95% CI)": [f"{r.auc:.3f} ({r.auc_low:.3f} to {r.auc_high:.3f})"
+                                               for r in _t.itertuples()],
+            "cross-validated AUC": [f"{_cv.loc[m, 'auc']:.3f}" for m in _t.index],
+            "calibration slope (95% CI)": [f"{r.slope:.2f} ({r.slope_low:.2f} to {r.slope_high:.2f})"
+                                           for r in _t.itertuples()],
+            "observed / expected events": _t.o_e.round(2)}, index=_t.index)
+        _split = temporal.split
+        _shown = [
+            ui.text(f"Each baseline fitted on the {int(_split.train.sum()):,} rows up to {_split.cut_text} and "
+                    f"validated on the {int(_split.test.sum()):,} later rows ({roles.time}). A model in use "
+                    "predicts patients who come after its data: an AUC clearly below the cross-validated one "
+                    "(mind its interval), or observed / expected events far from 1, suggests that the outcome "
+                    "or its predictors changed over time."),
+            ui.table(_table),
+            ui.hook("bk-python-temporal", {"cut": _split.cut_text, "n_train": int(_split.train.sum()),
+                                           "n_test": int(_split.test.sum()), "table": _t.to_dict("index")}),
+        ]
+    ui.vstack([ui.md("### Validation on later patients"), *[ui.say(m) for m in _notes], *_shown])
+    return
+
+
+@app.cell
 def _(baselines, bk, ex, mdata, model_pick, pd, positive, roles, ui):
     chosen = model_pick.value
     _sites, _pooled = ex.pool_small_sites(mdata.sites, mdata.y) if mdata.sites is not None else (None, [])
@@ -318,53 +354,55 @@ def _(baselines, bk, ex, mdata, model_pick, pd, positive, roles, ui):
             if _left_out and report is not None:
                 _notes.append(ex.Message("warn", f"The report below leaves out the performance {_left_out}."))
             break
-    ui.stop(report is None, ui.vstack([ui.md("## 5 · Validation report and model card"),
-                                       *[ui.say(m) for m in _notes]]))
-    card = report.model_card(training_data=(
+    # No stop when the report fails: the sections below do not need it (in Jupyter a stop would
+    # halt Run All before them).
+    _card = None if report is None else report.model_card(training_data=(
         f"{len(mdata.y)} rows of the uploaded table ({mdata.n_labelled} with the outcome recorded"
         f"{', a random sample' if mdata.sampled else ''}); {mdata.X.shape[1]} features. The performance is "
         f"from out-of-fold risks of {baselines.n_splits}-fold cross-validation within this table."))
     ui.vstack([
         ui.md("## 5 · Validation report and model card"),
         *[ui.say(m) for m in _notes],
-        ui.text(f"{chosen}: {report.auc_}."),
-        ui.accordion({"The validation report": ui.raw_html(report.to_html()),
-                      "The model card (Markdown)": ui.plain_text(card)}),
-        ui.hstack([
-            ui.download(card.encode(), filename="model_card.md", mimetype="text/markdown",
-                        label="Model card (Markdown)"),
-            ui.download(ex.markdown_to_html(card, "Model card").encode(), filename="model_card.html",
-                        mimetype="text/html", label="Model card (HTML)"),
-            ui.download(report.to_markdown().encode(), filename="validation_report.md", mimetype="text/markdown",
-                        label="Report (Markdown)"),
-            ui.download(ex.report_page(report.to_html(), "Validation report").encode(),
-                        filename="validation_report.html", mimetype="text/html", label="Report (HTML)"),
+        *([] if report is None else [
+            ui.text(f"{chosen}: {report.auc_}."),
+            ui.accordion({"The validation report": ui.raw_html(report.to_html()),
+                          "The model card (Markdown)": ui.plain_text(_card)}),
+            ui.hstack([
+                ui.download(_card.encode(), filename="model_card.md", mimetype="text/markdown",
+                            label="Model card (Markdown)"),
+                ui.download(ex.markdown_to_html(_card, "Model card").encode(), filename="model_card.html",
+                            mimetype="text/html", label="Model card (HTML)"),
+                ui.download(report.to_markdown().encode(), filename="validation_report.md",
+                            mimetype="text/markdown", label="Report (Markdown)"),
+                ui.download(ex.report_page(report.to_html(), "Validation report").encode(),
+                            filename="validation_report.html", mimetype="text/html", label="Report (HTML)"),
+            ]),
+            ui.hook("bk-python-card", {"model": chosen, "card": _card}),
         ]),
-        ui.hook("bk-python-card", {"model": chosen, "card": card}),
     ])
     return (chosen,)
 
 
 @app.cell
 def _(baselines, bk, chosen, ex, mdata, roles, ui):
-    ui.stop(mdata.groups is None, ui.vstack([ui.md("## 6 · Fairness"), ui.say(ex.Message(
-        "info", "Pick a group column (sex, race…) above to see the fairness explorer."))]))
-    _levels = sorted(set(mdata.groups))
-    ui.stop(len(_levels) > ex.MAX_GROUPS, ui.vstack([ui.md("## 6 · Fairness"), ui.say(ex.Message(
-        "warn", f"The group {roles.group} has {len(_levels)} levels; the fairness explorer draws at most "
-                f"{ex.MAX_GROUPS}. Pick a column with fewer groups."))]))
-    fairness, _failed = None, None
-    try:
-        fairness = bk.widgets.FairnessExplorer(
-            mdata.y, baselines.risks[chosen], mdata.groups, threshold=round(float(mdata.y.mean()), 2),
-            title=f"Out-of-fold risks of the {chosen}, by {roles.group}")
-    except Exception as error:  # a message, not a crash
-        _failed = ex.Message("danger", f"The fairness explorer cannot show these groups: {error}")
-    ui.stop(fairness is None, ui.vstack([ui.md("## 6 · Fairness"), ui.say(_failed) if _failed else None]))
-    fairness_widget = ui.anywidget(fairness)
+    # An optional section: a message instead of a stop, so that in Jupyter Run All goes on.
+    fairness, fairness_widget, _note = None, None, None
+    if mdata.groups is None:
+        _note = ex.Message("info", "Pick a group column (sex, race…) above to see the fairness explorer.")
+    elif len(set(mdata.groups)) > ex.MAX_GROUPS:
+        _note = ex.Message("warn", f"The group {roles.group} has {len(set(mdata.groups))} levels; the fairness "
+                                   f"explorer draws at most {ex.MAX_GROUPS}. Pick a column with fewer groups.")
+    else:
+        try:
+            fairness = bk.widgets.FairnessExplorer(
+                mdata.y, baselines.risks[chosen], mdata.groups, threshold=round(float(mdata.y.mean()), 2),
+                title=f"Out-of-fold risks of the {chosen}, by {roles.group}")
+            fairness_widget = ui.anywidget(fairness)
+        except Exception as error:  # a message, not a crash
+            _note = ex.Message("danger", f"The fairness explorer cannot show these groups: {error}")
     ui.vstack([ui.md("## 6 · Fairness\nMove the threshold, or tick *thresholds per group*; the table under the "
                      "explorer is recomputed in Python from the thresholds the explorer sends back."),
-               fairness_widget])
+               ui.say(_note) if _note else fairness_widget])
     return fairness, fairness_widget
 
 
@@ -380,7 +418,7 @@ def _(fairness, fairness_widget, ui):
 
     # Re-run whenever the explorer's state changes: marimo re-runs this cell, which names the
     # widget; in Jupyter the output is redrawn.
-    ui.live(fairness_widget, _python_view)
+    ui.live(fairness_widget, _python_view) if fairness_widget is not None else None
     return
 
 
@@ -396,12 +434,11 @@ def _(baselines, bk, chosen, ex, mdata, ui):
                 title=_title)
         except Exception as error:  # a message, not a crash
             _failed = ex.Message("danger", f"The model could not be explained: {type(error).__name__}: {error}")
-    ui.stop(explanations is None, ui.vstack([ui.md("## 7 · Explanations"), ui.say(_failed) if _failed else None]))
-    explanation_widget = ui.anywidget(explanations)
+    explanation_widget = None if explanations is None else ui.anywidget(explanations)
     ui.vstack([
         ui.md("## 7 · Explanations\nThe explained model never saw these rows, so each risk here is the row's "
               "out-of-fold risk. Pick a patient, then change values in the what-if panel."),
-        explanation_widget,
+        ui.say(_failed) if _failed else explanation_widget,
     ])
     return explanation_widget, explanations
 
@@ -419,7 +456,7 @@ def _(explanation_widget, explanations, html, ui):
 
     # Hooks for the browser tests (tests/browser/): Python's own numbers, kept out of view; kept
     # current as the explorer's state changes (marimo re-runs this cell; Jupyter redraws it).
-    ui.live(explanation_widget, _python_view)
+    ui.live(explanation_widget, _python_view) if explanation_widget is not None else None
     return
 
 

@@ -184,6 +184,13 @@ def test_upload_audit_baselines_explorers_and_card(page, tmp_path):
         page.get_by_text(f"{row.auc:.3f} ({row.auc_low:.3f} to {row.auc_high:.3f})").first.wait_for(timeout=WAIT)
     shoot(page, tmp_path, "explore-baselines")
 
+    # Validation on later patients: fitted on the earlier admissions, as here.
+    temporal, _ = ex.temporal_validation(data.X, data.y, data.times)
+    shown = hook(page, "bk-python-temporal")
+    for name in ex.MODELS:
+        assert shown["table"][name]["auc"] == pytest.approx(temporal.to_frame().loc[name, "auc"], abs=1e-9)
+    page.get_by_text(f"validated on the {temporal.split.test.sum():,} later rows").first.wait_for(timeout=WAIT)
+
     check_fairness_slider(page, data, result, ["A", "B"])
     shoot(page, tmp_path, "explore-fairness")
     check_patient_risk(page, data, result)
