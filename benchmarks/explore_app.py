@@ -6,14 +6,14 @@
 Needs the development environment and chromium (scripts/test.sh installs both). Writes a CSV
 of simulated numbers with a binary outcome, serves the app with ``marimo run``, uploads the
 file through the page in chromium (Playwright), presses Fit, and times each step until the
-page shows its result; a thread samples the server's memory (its processes together).
+page shows its result; the server's memory (its processes together) is sampled as a
+kernel's is (run_notebooks.PeakRSS).
 """
 
 import argparse
 import re
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -23,7 +23,9 @@ import psutil
 from _timing import Verdicts, budget
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "scripts")]
+from run_notebooks import PeakRSS  # noqa: E402  (the server and its children, as for a kernel)
+
 from browser.harness import browser_page, server  # noqa: E402
 
 APP = ROOT / "notebooks" / "apps" / "explore.py"
@@ -38,24 +40,13 @@ def write_table(path: Path, rows: int, columns: int = 300, seed: int = 0) -> Non
     frame.to_csv(path, index=False)
 
 
-class PeakMemory(threading.Thread):
-    """The largest resident memory of the marimo server and its children, sampled."""
-
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.peak, self.done = 0, threading.Event()
-
-    def run(self):
-        while not self.done.is_set():
-            total = 0
-            for proc in psutil.process_iter(["cmdline"]):
-                try:
-                    if "marimo" in " ".join(proc.info["cmdline"] or []) and str(APP) in " ".join(proc.info["cmdline"]):
-                        total += proc.memory_info().rss + sum(c.memory_info().rss for c in proc.children(True))
-                except (psutil.Error, TypeError):
-                    continue
-            self.peak = max(self.peak, total)
-            time.sleep(0.2)
+def server_pid() -> int:
+    """The process of the ``marimo run`` serving the app (the harness starts it)."""
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        command = " ".join(proc.info["cmdline"] or [])
+        if "marimo" in command and " run " in command and str(APP) in command:
+            return proc.info["pid"]
+    raise RuntimeError("no marimo server is running the app")
 
 
 def main() -> int:
@@ -67,9 +58,8 @@ def main() -> int:
         csv = Path(folder) / "large.csv"
         write_table(csv, rows)
         print(f"{rows:,} rows x 301 columns: {csv.stat().st_size / 1e6:,.0f} MB")
-        memory = PeakMemory()
-        memory.start()
         with server("marimo", Path(folder), target=str(APP)) as url, browser_page(height=1100) as page:
+            memory = PeakRSS(server_pid())
             page.goto(url, wait_until="domcontentloaded")
             page.locator("[data-testid=bk-upload] input[type=file]").first.wait_for(state="attached", timeout=WAIT)
             steps = {}
@@ -86,11 +76,10 @@ def main() -> int:
             page.locator("button", has_text="Fit the baselines").click()
             step("baselines", page.get_by_text("Gradient boosting minus logistic regression"))
             step("explorers", page.locator("[data-testid=bk-explanation-explorer]"))
-        memory.done.set()
+            peak = memory.stop() / 1e9
     for name, seconds in steps.items():
         limit = budget("explore_app", f"{name}_seconds")
         print(f"{name:<10} {seconds:6.1f} s   (budget {limit:.0f} s)  {verdicts.check(name, seconds, limit)}")
-    peak = memory.peak / 1e9
     limit = budget("explore_app", "peak_gb")
     print(f"{'peak':<10} {peak:6.2f} GB  (budget {limit:.1f} GB) {verdicts.check('server peak GB', peak, limit)}")
     return verdicts.exit_code()
