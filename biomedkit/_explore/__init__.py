@@ -32,6 +32,8 @@ from biomedkit._explore.baselines import (
     baseline_models,
     explanation_data,
     fit_baselines,
+    performance,
+    performance_text,
     report_thresholds,
 )
 from biomedkit._explore.data import (
@@ -65,12 +67,12 @@ from biomedkit._explore.tables import Message, Table, bundled_datasets, load_bun
 from biomedkit._explore.temporal import TemporalResult, TemporalSplit, temporal_split, temporal_validation
 
 __all__ = [
-    "AUDIT_CELLS", "MAX_GROUPS", "MIN_CLASS", "MIN_SAMPLE_ROWS", "MISSING_LABEL", "MODELS",
-    "MODEL_CELLS", "OTHER_SITES", "BaselinesResult", "CrossValidatedModel", "Message", "ModelData", "Roles",
-    "Table", "TargetCheck", "TemporalResult", "TemporalSplit", "audit_leave_out", "baseline_models",
-    "bundled_datasets", "check_roles",
-    "check_target", "default_leave_out", "default_positive", "explanation_data", "fit_baselines",
-    "guess_roles", "is_identifier", "labels", "load_bundled", "markdown_to_html", "model_data",
-    "pool_small_sites", "read_csv", "report_page", "report_thresholds", "sample_rows", "temporal_split",
-    "temporal_validation", "xgboost_names",
+    "AUDIT_CELLS", "MAX_GROUPS", "MIN_CLASS", "MIN_SAMPLE_ROWS", "MISSING_LABEL", "MODELS", "MODEL_CELLS",
+    "OTHER_SITES", "BaselinesResult", "CrossValidatedModel", "Message", "ModelData", "Roles", "Table",
+    "TargetCheck", "TemporalResult", "TemporalSplit", "audit_leave_out", "baseline_models",
+    "bundled_datasets", "check_roles", "check_target", "default_leave_out", "default_positive",
+    "explanation_data", "fit_baselines", "guess_roles", "is_identifier", "labels", "load_bundled",
+    "markdown_to_html", "model_data", "performance", "performance_text", "pool_small_sites", "read_csv",
+    "report_page", "report_thresholds", "sample_rows", "temporal_split", "temporal_validation",
+    "xgboost_names",
 ]

@@ -96,17 +96,8 @@ class BaselinesResult:
         return int(self.folds.max()) + 1
 
     def to_frame(self) -> pd.DataFrame:
-        """Per model: AUC with its DeLong interval, Brier score, calibration slope and
-        calibration-in-the-large (with intervals), from the out-of-fold risks."""
-        from biomedkit.validation import auc_ci, calibration_summary
-
-        rows = []
-        for name, risk in self.risks.items():
-            a, c = auc_ci(self.y, risk), calibration_summary(self.y, risk)
-            rows.append({"model": name, "auc": a.auc, "auc_low": a.low, "auc_high": a.high, "brier": c.brier,
-                         "slope": c.slope, "slope_low": c.slope_low, "slope_high": c.slope_high,
-                         "citl": c.citl, "seconds": self.seconds[name]})
-        return pd.DataFrame(rows).set_index("model")
+        """:func:`performance` of the out-of-fold risks, and each model's seconds."""
+        return performance(self.y, self.risks).assign(seconds=pd.Series(self.seconds))
 
     def compare(self, a: str = MODELS[1], b: str = MODELS[0]):
         """DeLong's paired test of the two models' AUCs (a minus b) on the same rows."""
@@ -121,6 +112,33 @@ class BaselinesResult:
     def __repr__(self) -> str:
         aucs = ", ".join(f"{k} AUC {_auc(self.y, v):.3f}" for k, v in self.risks.items())
         return f"<BaselinesResult: {self.y.size} rows, {self.n_splits}-fold out-of-fold risks; {aucs}>"
+
+
+def performance(y, risks: dict) -> pd.DataFrame:
+    """Per model (the keys of ``risks``): AUC with its DeLong interval, Brier score,
+    calibration slope (with its interval), calibration-in-the-large, and observed / expected
+    events; one row per model, indexed by its name."""
+    from biomedkit.validation import auc_ci, calibration_summary
+
+    y, rows = np.asarray(y), []
+    for name, risk in risks.items():
+        a, c = auc_ci(y, risk), calibration_summary(y, risk)
+        rows.append({"model": name, "auc": a.auc, "auc_low": a.low, "auc_high": a.high, "brier": c.brier,
+                     "slope": c.slope, "slope_low": c.slope_low, "slope_high": c.slope_high, "citl": c.citl,
+                     "o_e": y.sum() / np.sum(risk)})
+    return pd.DataFrame(rows).set_index("model")
+
+
+def performance_text(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`performance` as the app shows it: the AUC and the slope with their intervals as
+    text, the Brier score, calibration-in-the-large and observed / expected rounded."""
+    return pd.DataFrame({
+        "AUC (95% CI)": [f"{r.auc:.3f} ({r.auc_low:.3f} to {r.auc_high:.3f})" for r in table.itertuples()],
+        "Brier score": table.brier.round(4),
+        "calibration slope (95% CI)": [f"{r.slope:.2f} ({r.slope_low:.2f} to {r.slope_high:.2f})"
+                                       for r in table.itertuples()],
+        "calibration-in-the-large": table.citl.round(3),
+        "observed / expected events": table.o_e.round(2)}, index=table.index)
 
 
 def _auc(y, risk) -> float:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from biomedkit._checks import check_float
-from biomedkit._explore.baselines import MODELS, baseline_models
+from biomedkit._explore.baselines import MODELS, baseline_models, performance
 from biomedkit._explore.data import MIN_CLASS
 from biomedkit._explore.tables import Message
 
@@ -80,17 +80,8 @@ class TemporalResult:
     risks: dict  # model name -> risks of the later rows
 
     def to_frame(self) -> pd.DataFrame:
-        """Per model, on the later rows: AUC with its DeLong interval, calibration slope (with
-        its interval), calibration-in-the-large and the observed / expected events."""
-        from biomedkit.validation import auc_ci, calibration_summary
-
-        rows = []
-        for name, risk in self.risks.items():
-            a, c = auc_ci(self.y, risk), calibration_summary(self.y, risk)
-            rows.append({"model": name, "auc": a.auc, "auc_low": a.low, "auc_high": a.high, "slope": c.slope,
-                         "slope_low": c.slope_low, "slope_high": c.slope_high, "citl": c.citl,
-                         "o_e": self.y.sum() / risk.sum()})
-        return pd.DataFrame(rows).set_index("model")
+        """:func:`~biomedkit._explore.baselines.performance` on the later rows."""
+        return performance(self.y, self.risks)
 
     def __repr__(self) -> str:
         return (f"<TemporalResult: fitted on {int(self.split.train.sum())} rows up to {self.split.cut_text}, "

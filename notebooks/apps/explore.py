@@ -93,11 +93,10 @@ def _(bundled, path, source, ui, upload):
 
 @app.cell
 def _(bundled, ex, path, source, ui, upload):
-    table, hint = None, None
-    if source.value == "Upload a CSV" and ui.uploaded(upload):
+    table, hint, _file = None, None, ui.uploaded(upload)
+    if source.value == "Upload a CSV" and _file:
         with ui.spinner("Reading the file…"):
-            _name, _path = ui.uploaded(upload)
-            table = ex.read_csv(_path, name=_name)
+            table = ex.read_csv(_file[1], name=_file[0])
     elif source.value == "A bundled dataset" and bundled.value:
         with ui.spinner("Loading the dataset…"):
             table, hint = ex.load_bundled(bundled.value)
@@ -260,15 +259,10 @@ def _(ex, fit_button, mdata, ui):
 
 
 @app.cell
-def _(baselines, ex, pd, ui):
+def _(baselines, ex, ui):
     summary = baselines.to_frame()
-    _shown = pd.DataFrame({
-        "AUC (95% CI)": [f"{r.auc:.3f} ({r.auc_low:.3f} to {r.auc_high:.3f})" for r in summary.itertuples()],
-        "Brier score": summary.brier.round(4),
-        "calibration slope (95% CI)": [f"{r.slope:.2f} ({r.slope_low:.2f} to {r.slope_high:.2f})"
-                                       for r in summary.itertuples()],
-        "calibration-in-the-large": summary.citl.round(3),
-        "seconds": summary.seconds.round(1)}, index=summary.index)
+    _shown = ex.performance_text(summary).drop(columns="observed / expected events").assign(
+        seconds=summary.seconds.round(1))
     _c = baselines.compare()
     if _c.low > 0 or _c.high < 0:
         _verdict = (f"the interval excludes 0: {ex.MODELS[1] if _c.low > 0 else ex.MODELS[0]} discriminates "
@@ -291,7 +285,7 @@ def _(baselines, ex, pd, ui):
 
 
 @app.cell
-def _(baselines, ex, mdata, pd, roles, ui):
+def _(baselines, ex, mdata, roles, ui):
     # Later patients: each baseline fitted on the earlier rows, validated on the later ones. An
     # optional section: a message instead of a stop, so that in Jupyter Run All goes on.
     temporal, _notes = None, []
@@ -304,13 +298,9 @@ def _(baselines, ex, mdata, pd, roles, ui):
     _shown = []
     if temporal is not None:
         _t, _cv = temporal.to_frame(), baselines.to_frame()
-        _table = pd.DataFrame({
-            "AUC on the later rows (95% CI)": [f"{r.auc:.3f} ({r.auc_low:.3f} to {r.auc_high:.3f})"
-                                               for r in _t.itertuples()],
-            "cross-validated AUC": [f"{_cv.loc[m, 'auc']:.3f}" for m in _t.index],
-            "calibration slope (95% CI)": [f"{r.slope:.2f} ({r.slope_low:.2f} to {r.slope_high:.2f})"
-                                           for r in _t.itertuples()],
-            "observed / expected events": _t.o_e.round(2)}, index=_t.index)
+        _table = ex.performance_text(_t)[["AUC (95% CI)", "calibration slope (95% CI)", "observed / expected events"]]
+        _table = _table.rename(columns={"AUC (95% CI)": "AUC on the later rows (95% CI)"})
+        _table.insert(1, "cross-validated AUC", _cv.auc.loc[_t.index].map("{:.3f}".format))
         _split = temporal.split
         _shown = [
             ui.text(f"Each baseline fitted on the {int(_split.train.sum()):,} rows up to {_split.cut_text} and "

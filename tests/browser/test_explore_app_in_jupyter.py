@@ -62,7 +62,7 @@ def test_the_exported_app_in_jupyterlab(tmp_path):
         page.locator("[data-testid=bk-upload] input[type=file]").first.set_input_files(str(csv))
         page.get_by_text("my_cohort.csv", exact=False).get_by_text("received in").first.wait_for(timeout=WAIT)
         shoot(page, tmp_path, "jupyter-uploaded")
-        run_from(page, "table, hint = None, None")
+        run_from(page, "table, hint, _file = None, None")
         assert errors(page) == []
 
         # The audit and the baselines: the numbers of the same computations run here.
