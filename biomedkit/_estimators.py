@@ -7,6 +7,8 @@ explorer check, with the table it is asked about, before they use it.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 
@@ -27,6 +29,14 @@ def classifier_fit_inputs(estimator, X, y, *, dtype=np.float32) -> tuple[np.ndar
     if len(estimator.classes_) < 2:
         raise ValueError(f"y contains only one class ({estimator.classes_[0]!r}); need at least 2")
     return X, codes
+
+
+def tuned_copy(estimator, **params):
+    """A deep copy of a fitted estimator with ``params`` changed (a None keeps the value it
+    has): where fine-tuning starts, leaving the original as it was."""
+    tuned = copy.deepcopy(estimator)
+    tuned.set_params(**{name: value for name, value in params.items() if value is not None})
+    return tuned
 
 
 def is_xgboost(model) -> bool:

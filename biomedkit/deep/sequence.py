@@ -14,7 +14,6 @@ PyTorch is imported only when a network is built.
 
 from __future__ import annotations
 
-import copy
 import math
 import numbers
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 
 from biomedkit._checks import check_float, check_int, check_level, check_random_state, check_training_options
+from biomedkit._estimators import tuned_copy
 from biomedkit._progress import progress
 from biomedkit._stats import wilson_interval
 
@@ -468,10 +468,8 @@ class SequenceTransformer(ClassifierMixin, BaseEstimator):
         self._check_fitted("module")
         if not isinstance(freeze_encoder, bool):
             raise TypeError(f"freeze_encoder must be True or False; got {freeze_encoder!r}")
-        tuned = copy.deepcopy(self)
-        new = {"steps": steps, "learning_rate": learning_rate, "batch_size": batch_size,
-               "random_state": random_state}
-        tuned.set_params(**{name: value for name, value in new.items() if value is not None})
+        tuned = tuned_copy(self, steps=steps, learning_rate=learning_rate, batch_size=batch_size,
+                           random_state=random_state)
         tuned._check_params()
         codes = tuned._tokens(sequences)
         labels = _check_labels(y, len(codes))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import math
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from biomedkit._checks import check_int, check_training_options
+from biomedkit._estimators import tuned_copy
 from biomedkit._progress import progress
 from biomedkit.imaging._images import check_images
 
@@ -217,10 +217,8 @@ class PatchCNN(ClassifierMixin, BaseEstimator):
         self._check_fitted()
         if not isinstance(freeze_features, bool):
             raise TypeError(f"freeze_features must be True or False; got {freeze_features!r}")
-        tuned = copy.deepcopy(self)
-        new = {"epochs": epochs, "learning_rate": learning_rate, "batch_size": batch_size,
-               "random_state": random_state}
-        tuned.set_params(**{name: value for name, value in new.items() if value is not None})
+        tuned = tuned_copy(self, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size,
+                           random_state=random_state)
         tuned._check_params()
         X = check_images(images, channels=self.in_channels)
         labels = _check_labels(y, len(X))
